@@ -1,0 +1,34 @@
+import json
+
+from failover.status import site_status
+
+
+def register(subparsers):
+    parser = subparsers.add_parser("status", help="Show this site's failover state.")
+    parser.add_argument("--json", action="store_true", help="Print one JSON object.")
+    parser.set_defaults(handler=run)
+
+
+def run(options, out):
+    status = site_status()
+    if options["json"]:
+        out.write(json.dumps(status, indent=2))
+        return
+    out.write(f"Host name:   {status['hostname']}")
+    out.write(f"Version:     {status['version']}")
+    out.write(f"Role:        {status['role']} (epoch {status['epoch']})")
+    peer = status["peer"]
+    if peer:
+        reachable = {True: "reachable", False: "unreachable", None: "not checked yet"}
+        out.write(
+            f"Peer:        {peer['hostname'] or '?'} at {peer['host']}:{peer['port']}, "
+            f"role {peer['role'] or 'unknown'}, {reachable[peer['reachable']]}"
+            f" (last check {peer['last_check'] or 'never'})"
+        )
+    else:
+        out.write("Peer:        none (standalone)")
+    out.write(f"Failover IPs: {', '.join(status['enabled_shared_ips']) or 'none'}")
+    out.write(
+        f"Last sync:   {status['last_data_sync_status'] or 'never'}"
+        f"{' at ' + status['last_data_sync_time'] if status['last_data_sync_time'] else ''}"
+    )

@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+
+from failover.cli import key_cmd, settings_cmd, shared_ip_cmd, status_cmd
+
+SUBCOMMANDS = (status_cmd, settings_cmd, shared_ip_cmd, key_cmd)
+
+
+class Command(BaseCommand):
+    help = "Inspect and operate this site's failover relationship."
+
+    def add_arguments(self, parser):
+        subparsers = parser.add_subparsers(dest="subcommand", required=True, metavar="COMMAND")
+        for module in SUBCOMMANDS:
+            module.register(subparsers)
+
+    def handle(self, *args, **options):
+        options["handler"](options, self.stdout)

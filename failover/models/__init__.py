@@ -1,0 +1,20 @@
+from failover.models.backup_settings import BackupSettings
+from failover.models.events import StatusEvent
+from failover.models.heartbeat import QueueHeartbeat
+from failover.models.keys import ApiToken, InterSiteKey
+from failover.models.peer import PeerStatus
+from failover.models.shared_ip import SharedIP
+from failover.models.site import SiteState
+from failover.models.sync import SyncRun
+
+__all__ = [
+    "ApiToken",
+    "BackupSettings",
+    "InterSiteKey",
+    "PeerStatus",
+    "QueueHeartbeat",
+    "SharedIP",
+    "SiteState",
+    "StatusEvent",
+    "SyncRun",
+]

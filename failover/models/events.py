@@ -1,0 +1,58 @@
+from django.db import models
+from django.utils import timezone
+
+SYSTEM = "system"
+
+# Display names where the kind's own spelling would read badly.
+KIND_LABELS = {
+    "shared_ip_changed": "Shared IP changed",
+    "api_token_created": "API token created",
+    "api_token_deleted": "API token deleted",
+    "key_changed": "Inter-site key changed",
+}
+
+
+class StatusEvent(models.Model):
+    """One line of the status history: who did what, when.
+
+    Pages are read newest first by id (the primary key index), so the first
+    page and every "load more" stay fast at millions of rows.
+    """
+
+    time = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=40)
+    message = models.TextField()
+    # A user name or "system"; a plain string so history survives user
+    # replication and deletion.
+    actor = models.CharField(max_length=150, default=SYSTEM)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "time"], name="event_kind_time")]
+
+    def __str__(self):
+        return f"{self.time:%Y-%m-%d %H:%M:%S} {self.kind}: {self.message}"
+
+    @classmethod
+    def record(cls, kind: str, message: str, *, actor=None, **details) -> "StatusEvent":
+        return cls.objects.create(
+            kind=kind, message=message, actor=actor_name(actor), details=details
+        )
+
+    @classmethod
+    def page(cls, *, before: int | None = None, after: int | None = None, size: int = 25):
+        events = cls.objects.order_by("-id")
+        if before is not None:
+            events = events.filter(id__lt=before)
+        if after is not None:
+            events = events.filter(id__gt=after)
+        return list(events[:size])
+
+
+def actor_name(actor) -> str:
+    """The history's name for whoever caused an event: a user, a name or the system."""
+    if actor is None:
+        return SYSTEM
+    if isinstance(actor, str):
+        return actor
+    return actor.get_username()

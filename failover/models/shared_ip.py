@@ -1,0 +1,35 @@
+from django.core.validators import MaxValueValidator
+from django.db import models
+
+
+class SharedIP(models.Model):
+    """An address this site may hold. Failover addresses follow the primary role.
+
+    Each site keeps its own list (never replicated); the administrator mirrors
+    the choice on the peer by hand.
+    """
+
+    class State(models.TextChoices):
+        UNKNOWN = "unknown", "Unknown"
+        UP = "up", "Up"
+        DOWN = "down", "Down"
+        ERROR = "error", "Error"
+
+    address = models.GenericIPAddressField(unique=True)
+    prefix = models.PositiveSmallIntegerField(validators=[MaxValueValidator(128)])
+    interface = models.CharField(max_length=15)
+    is_failover = models.BooleanField("Failover IP", default=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.UNKNOWN)
+    last_error = models.TextField(blank=True)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["interface", "address"]
+        verbose_name = "shared IP"
+
+    def __str__(self):
+        return f"{self.address}/{self.prefix} on {self.interface}"
+
+    @property
+    def cidr(self) -> str:
+        return f"{self.address}/{self.prefix}"

@@ -1,0 +1,1 @@
+"""This host's network addresses and the shared (floating) IP backends."""

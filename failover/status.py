@@ -1,0 +1,65 @@
+"""This site's state as one JSON-ready dict: `failover status --json` and
+GET /api/v1/failover print the same thing."""
+
+from django.conf import settings
+
+from failover import __version__
+from failover.models import PeerStatus, SharedIP, SiteState, SyncRun
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def peer_status(site: SiteState) -> dict | None:
+    if not site.in_relationship:
+        return None
+    peer = PeerStatus.load()
+    return {
+        "host": site.peer_host,
+        "port": site.peer_port,
+        "hostname": peer.hostname or None,
+        "role": peer.role or None,
+        "epoch": peer.epoch,
+        "reachable": peer.reachable,
+        "last_check": _iso(peer.last_check_at),
+        "last_success": _iso(peer.last_success_at),
+        "last_error": peer.last_error or None,
+    }
+
+
+def sync_progress(run: SyncRun | None) -> dict | None:
+    if run is None:
+        return None
+    return {
+        "id": run.pk,
+        "status": run.status,
+        "trigger": run.trigger,
+        "started": _iso(run.started_at),
+        "finished": _iso(run.finished_at),
+        "files_done": run.files_done,
+        "files_total": run.files_total,
+        "bytes_done": run.bytes_done,
+        "bytes_total": run.bytes_total,
+        "bytes_transferred": run.bytes_transferred,
+        "error": run.error or None,
+    }
+
+
+def site_status() -> dict:
+    site = SiteState.load()
+    last_sync = SyncRun.objects.filter(active=None).first()
+    running_sync = SyncRun.objects.filter(active=True).first()
+    return {
+        "hostname": settings.FAILOVER_SITE_NAME,
+        "site_id": str(site.site_id),
+        "role": site.role,
+        "epoch": site.epoch,
+        "relationship_id": str(site.relationship_id) if site.relationship_id else None,
+        "peer": peer_status(site),
+        "enabled_shared_ips": [ip.cidr for ip in SharedIP.objects.filter(is_failover=True)],
+        "last_data_sync_time": _iso(last_sync.finished_at) if last_sync else None,
+        "last_data_sync_status": last_sync.status if last_sync else None,
+        "running_sync": sync_progress(running_sync),
+        "version": __version__,
+    }

@@ -1,0 +1,42 @@
+from django.urls import path
+
+from failover.views import (
+    auth,
+    failover_actions,
+    failover_config,
+    failover_page,
+    security,
+    software,
+)
+
+urlpatterns = [
+    path("login", auth.sign_in, name="login"),
+    path("logout", auth.sign_out, name="logout"),
+    path("management/", software.software, name="software"),
+    path("management/failover/", failover_page.failover_page, name="failover"),
+    path("management/failover/history", failover_page.history, name="failover-history"),
+    path(
+        "management/failover/settings",
+        failover_config.save_backup_settings,
+        name="failover-settings",
+    ),
+    path("management/failover/shared-ips", failover_config.save_failover_ips, name="failover-ips"),
+    path(
+        "management/failover/shared-ips/add", failover_config.add_shared_ip, name="failover-ip-add"
+    ),
+    path(
+        "management/failover/shared-ips/remove",
+        failover_config.remove_shared_ip,
+        name="failover-ip-remove",
+    ),
+    path("management/failover/pair", failover_actions.pair, name="failover-pair"),
+    path("management/security/", security.security, name="security"),
+    path("management/security/key", security.set_key, name="security-key"),
+    path("management/security/key/generate", security.generate_key, name="security-key-generate"),
+    path("management/security/tokens", security.create_token, name="security-token-create"),
+    path(
+        "management/security/tokens/<int:token_id>/delete",
+        security.delete_token,
+        name="security-token-delete",
+    ),
+]

@@ -1,0 +1,115 @@
+"""The Management > Failover page: the full page, its live status partial and
+the status history's "load more"."""
+
+from django.conf import settings
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from django_htmx.http import HttpResponseClientRefresh
+
+from failover.access import staff_required
+from failover.configuration import known_addresses
+from failover.domain.roles import same_role_conflict
+from failover.forms import BackupSettingsForm, PairingForm, SharedIPForm
+from failover.models import BackupSettings, PeerStatus, SiteState, StatusEvent, SyncRun
+
+HISTORY_PAGE = 25
+LIVE_TARGET = "failover-live"
+
+
+def _parse_id(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+def _history_page(events: list) -> tuple[list, int | None]:
+    """Split a page fetched one row long into its rows and the "load more" cursor."""
+    if len(events) > HISTORY_PAGE:
+        return events[:HISTORY_PAGE], events[HISTORY_PAGE - 1].pk
+    return events, None
+
+
+def _actions(site: SiteState) -> dict:
+    """Each action and why it is unavailable ("" when it can be used)."""
+    not_yet = "Not available in this version: the peer link is not installed."
+    return {
+        "pair": not_yet,
+        "sync_now": not_yet,
+        "become": not_yet,
+        "break": not_yet,
+    }
+
+
+def live_context(site: SiteState) -> dict:
+    peer = PeerStatus.load() if site.in_relationship else None
+    backup_settings = BackupSettings.load()
+    return {
+        "site": site,
+        "peer": peer,
+        "conflict": bool(peer and peer.reachable and same_role_conflict(site.role, peer.role)),
+        "running_sync": SyncRun.objects.filter(active=True).first(),
+        "last_sync": SyncRun.objects.filter(active=None).first(),
+        "actions": _actions(site),
+        "insecure_peer_link": settings.FAILOVER_ALLOW_INSECURE_PEER,
+        "no_test_ips": backup_settings.auto_failover_enabled and not backup_settings.test_ips,
+        "poll_seconds": max(1, min(5, round(settings.FAILOVER_HEALTH_INTERVAL))),
+    }
+
+
+def render_page(request, *, status=200, **forms):
+    site = SiteState.load()
+    addresses, address_error = known_addresses()
+    events, more_before = _history_page(StatusEvent.page(size=HISTORY_PAGE + 1))
+    context = {
+        **live_context(site),
+        "tab": "failover",
+        "pairing_form": forms.get("pairing_form") or PairingForm(),
+        "settings_form": forms.get("settings_form")
+        or BackupSettingsForm(instance=BackupSettings.load()),
+        "shared_ip_form": forms.get("shared_ip_form") or SharedIPForm(),
+        "shared_ip_error": forms.get("shared_ip_error", ""),
+        "addresses": addresses,
+        "address_error": address_error,
+        "events": events,
+        "more_before": more_before,
+        "newest_event_id": events[0].pk if events else 0,
+        "shared_ip_backend": settings.FAILOVER_SHARED_IP_BACKEND,
+    }
+    return render(request, "failover/page.html", context, status=status)
+
+
+def _live_partial(request):
+    site = SiteState.load()
+    if request.GET.get("rendered_role", site.role) != site.role:
+        # The page's layout depends on the role (setup form, read-only
+        # backup view): a role change needs the whole page again.
+        return HttpResponseClientRefresh()
+    after = _parse_id(request.GET.get("after"))
+    fetched = StatusEvent.page(after=after, size=HISTORY_PAGE + 1) if after is not None else []
+    new_events, more_before = _history_page(fetched)
+    context = {
+        **live_context(site),
+        "new_events": new_events,
+        # Too many new rows to prepend: replace the first page instead.
+        "replace_history": more_before is not None,
+        "more_before": more_before,
+        "newest_event_id": new_events[0].pk if new_events else after,
+    }
+    return render(request, "failover/_live_response.html", context)
+
+
+@require_GET
+@staff_required
+def failover_page(request):
+    if request.htmx and request.htmx.target == LIVE_TARGET:
+        return _live_partial(request)
+    return render_page(request)
+
+
+@require_GET
+@staff_required
+def history(request):
+    """The next page of older events, for "load more"."""
+    before = _parse_id(request.GET.get("before"))
+    events, more_before = _history_page(StatusEvent.page(before=before, size=HISTORY_PAGE + 1))
+    return render(
+        request, "failover/_history_page.html", {"events": events, "more_before": more_before}
+    )

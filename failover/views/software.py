@@ -1,0 +1,69 @@
+import os
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from kombu.utils.url import maybe_sanitize_url
+
+from failover import __version__
+from failover.access import staff_required
+from failover.models import QueueHeartbeat
+
+_PROCESS_STARTED = time.monotonic()
+QUEUES = ("health", "default")
+
+
+def _host_uptime() -> timedelta | None:
+    try:
+        with open("/proc/uptime") as f:
+            return timedelta(seconds=int(float(f.read().split()[0])))
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _database() -> str:
+    db = settings.DATABASES["default"]
+    name = os.path.basename(str(db["NAME"])) if connection.vendor == "sqlite" else db["NAME"]
+    host = f" on {db.get('HOST')}:{db.get('PORT') or 'default port'}" if db.get("HOST") else ""
+    return f"{connection.display_name} ({name}{host})"
+
+
+def _workers() -> list[dict]:
+    """A queue is alive when a worker ran one of its tasks within three beats."""
+    seen = {hb.queue: hb for hb in QueueHeartbeat.objects.all()}
+    windows = {"health": max(10.0, 3 * settings.FAILOVER_HEALTH_INTERVAL), "default": 60.0}
+    rows = []
+    for queue in QUEUES:
+        hb = seen.get(queue)
+        rows.append(
+            {
+                "queue": queue,
+                "seen_at": hb.seen_at if hb else None,
+                "worker": hb.worker if hb else "",
+                "alive": bool(hb and hb.is_recent(timedelta(seconds=windows[queue]))),
+            }
+        )
+    return rows
+
+
+@require_GET
+@staff_required
+def software(request):
+    return render(
+        request,
+        "management/software.html",
+        {
+            "tab": "software",
+            "version": __version__,
+            "host_uptime": _host_uptime(),
+            "process_uptime": timedelta(seconds=int(time.monotonic() - _PROCESS_STARTED)),
+            "database": _database(),
+            "broker": maybe_sanitize_url(settings.CELERY_BROKER_URL),
+            "workers": _workers(),
+            "now": timezone.now(),
+        },
+    )

@@ -1,0 +1,46 @@
+import os
+import shutil
+
+import pytest
+from django.contrib.auth import get_user_model
+
+pytest_plugins = ["tests.fixtures.browser"]
+
+REQUIRED = set(filter(None, os.environ.get("FAILOVER_TEST_REQUIRE", "").split(",")))
+
+
+def require(name: str, available: bool, how: str) -> None:
+    """Skip when ``name`` is missing, unless CI requires it: then fail."""
+    if available:
+        return
+    if name in REQUIRED:
+        pytest.fail(f"{name} is required (FAILOVER_TEST_REQUIRE) but missing: {how}")
+    pytest.skip(f"{name} is not available: {how}")
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium")
+
+
+@pytest.fixture
+def staff_user(db):
+    return get_user_model().objects.create_user(
+        "alice", "alice@example.com", "correct-horse-battery", is_staff=True
+    )
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def plain_user(db):
+    return get_user_model().objects.create_user("bob", "bob@example.com", "bob-password-123")
+
+
+@pytest.fixture
+def plain_client(client, plain_user):
+    client.force_login(plain_user)
+    return client

@@ -1,0 +1,51 @@
+"""Pick the database and broker for `make test` and say which.
+
+Prints environment assignments on stdout (the Makefile sources them) and a
+human summary on stderr. PostgreSQL and Redis on their local ports are used
+when they answer; otherwise SQLite and the embedded broker, unless
+FAILOVER_TEST_REQUIRE names them, in which case their absence is an error.
+"""
+
+import os
+import socket
+import sys
+
+POSTGRES = ("127.0.0.1", 5432)
+REDIS = ("127.0.0.1", 6379)
+
+
+def answers(address) -> bool:
+    try:
+        with socket.create_connection(address, timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def main() -> int:
+    required = set(filter(None, os.environ.get("FAILOVER_TEST_REQUIRE", "").split(",")))
+    env = {}
+    use_postgres, use_redis = answers(POSTGRES), answers(REDIS)
+    for name, found in (("postgres", use_postgres), ("redis", use_redis)):
+        if name in required and not found:
+            print(
+                f"make test: {name} is required (FAILOVER_TEST_REQUIRE) but does not answer",
+                file=sys.stderr,
+            )
+            return 1
+    if use_postgres:
+        env["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/failover"
+        env["FAILOVER_TEST_POSTGRES"] = "postgres://postgres@127.0.0.1:5432/postgres"
+    if use_redis:
+        env["CELERY_BROKER_URL"] = "redis://127.0.0.1:6379/15"
+        env["FAILOVER_TEST_REDIS"] = "redis://127.0.0.1:6379"
+    database = "PostgreSQL (127.0.0.1:5432)" if use_postgres else "SQLite"
+    broker = "Redis (127.0.0.1:6379)" if use_redis else "the embedded filesystem broker"
+    print(f"make test: using {database} and {broker}", file=sys.stderr)
+    for key, value in env.items():
+        print(f"{key}={value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""A real Celery worker (not eager mode) consuming the configured broker:
+Redis under `make test` when it answers, always in CI."""
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.db import connections
+
+from failover.models import QueueHeartbeat
+from failover.tasks import check_peer, heartbeat
+from failover_site.celery import app
+from tests.conftest import require
+from tests.fixtures.waiting import wait_for
+
+
+@pytest.fixture
+def worker(transactional_db):
+    require(
+        "redis", settings.CELERY_BROKER_URL.startswith("redis://"), "start Redis on 127.0.0.1:6379"
+    )
+    with app.connection_for_write() as connection:
+        for queue in ("health", "default"):
+            connection.default_channel.queue_purge(queue)
+    # The worker thread must close its connection after each task, or the
+    # test database cannot be dropped at the end of the run.
+    db = connections.settings["default"]
+    kept_for, db["CONN_MAX_AGE"] = db["CONN_MAX_AGE"], 0
+    try:
+        with start_worker(
+            app,
+            pool="solo",
+            perform_ping_check=False,
+            queues=["health", "default"],
+            shutdown_timeout=10,
+        ):
+            yield
+    finally:
+        db["CONN_MAX_AGE"] = kept_for
+
+
+def test_a_worker_runs_tasks_from_both_queues(worker):
+    heartbeat.apply_async(queue="default")
+    check_peer.apply_async(queue="health")
+    wait_for(lambda: QueueHeartbeat.objects.filter(queue__in=["health", "default"]).count() == 2)
+    assert QueueHeartbeat.objects.get(queue="default").worker

@@ -1,0 +1,115 @@
+import pytest
+
+from failover.models import SiteState, StatusEvent
+
+LIVE = {"HX-Request": "true", "HX-Target": "failover-live"}
+
+
+def _set_role(role, **fields):
+    SiteState.objects.filter(pk=SiteState.load().pk).update(role=role, **fields)
+
+
+def test_a_standalone_site_shows_the_setup_form(staff_client):
+    html = staff_client.get("/management/failover/").content.decode()
+    assert "This site is standalone" in html
+    assert "Set up a failover relationship" in html
+    assert "New backup site connection details" in html
+    assert "Reverse connection details to this primary site" in html
+    for section in ("Status history", "Shared IPs", "Backup settings"):
+        assert section in html
+
+
+def test_the_primary_shows_its_banner_and_no_setup(staff_client):
+    _set_role("primary", epoch=1, peer_host="backup.example", peer_port=8443)
+    html = staff_client.get("/management/failover/").content.decode()
+    assert "You are on the primary site instance" in html
+    assert "Set up a failover relationship" not in html
+    assert "Peer host&#x27;s status" in html or "Peer host's status" in html
+    assert "backup.example:8443" in html
+
+
+def test_the_backup_is_read_only(staff_client):
+    _set_role("backup", epoch=1, peer_host="primary.example", peer_port=8443)
+    html = staff_client.get("/management/failover/").content.decode()
+    assert "You are on the backup site instance" in html
+    assert 'id="setup"' not in html
+    assert "Backup settings" in html
+
+
+def test_unavailable_actions_are_disabled_with_a_reason(staff_client):
+    _set_role("primary", epoch=1, peer_host="backup.example", peer_port=8443)
+    html = staff_client.get("/management/failover/").content.decode()
+    actions = html[html.index('id="actions"') :]
+    assert actions.count("disabled") >= 3
+    assert 'class="reason"' in actions
+
+
+def test_it_serves_the_live_partial_to_htmx(staff_client):
+    response = staff_client.get("/management/failover/", {"rendered_role": "none"}, headers=LIVE)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "This site is standalone" in html
+    assert "<html" not in html
+    assert 'class="tabs"' not in html
+    assert "HX-Request" in response["Vary"]
+
+
+def test_the_live_partial_asks_for_a_reload_when_the_role_changed(staff_client):
+    _set_role("backup", epoch=1)
+    response = staff_client.get("/management/failover/", {"rendered_role": "none"}, headers=LIVE)
+    assert response["HX-Refresh"] == "true"
+
+
+def test_the_live_partial_prepends_new_events(staff_client):
+    old = StatusEvent.record("settings_changed", "old one")
+    new = StatusEvent.record("settings_changed", "brand new event")
+    response = staff_client.get(
+        "/management/failover/", {"rendered_role": "none", "after": old.pk}, headers=LIVE
+    )
+    html = response.content.decode()
+    assert 'hx-swap-oob="afterbegin:#history-rows"' in html
+    assert "brand new event" in html
+    assert "old one" not in html
+    assert f'id="history-cursor" name="after" value="{new.pk}"' in html
+
+
+def test_the_live_partial_sends_no_rows_when_nothing_is_new(staff_client):
+    event = StatusEvent.record("settings_changed", "only one")
+    html = staff_client.get(
+        "/management/failover/", {"rendered_role": "none", "after": event.pk}, headers=LIVE
+    ).content.decode()
+    assert "afterbegin" not in html
+    assert f'value="{event.pk}"' in html
+
+
+@pytest.mark.django_db
+def test_history_pages_newest_first_with_load_more(staff_client):
+    StatusEvent.objects.bulk_create(
+        StatusEvent(kind="settings_changed", message=f"event {i:03d}") for i in range(60)
+    )
+    html = staff_client.get("/management/failover/").content.decode()
+    assert html.index("event 059") < html.index("event 035")
+    assert "event 034" not in html
+    assert "Load more" in html
+    cursor = StatusEvent.objects.get(message="event 035").pk
+    assert f"before={cursor}" in html
+
+    more = staff_client.get(
+        "/management/failover/history", {"before": cursor}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "event 034" in more and "event 010" in more
+    assert "event 035" not in more and "event 009" not in more
+    last = staff_client.get(
+        "/management/failover/history",
+        {"before": StatusEvent.objects.get(message="event 010").pk},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert "event 000" in last
+    assert "Load more" not in last
+
+
+def test_history_ignores_a_malformed_cursor(staff_client):
+    StatusEvent.record("settings_changed", "visible")
+    response = staff_client.get("/management/failover/history", {"before": "x'; drop"})
+    assert response.status_code == 200
+    assert "visible" in response.content.decode()
