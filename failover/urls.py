@@ -5,11 +5,13 @@ from failover.views import (
     failover_actions,
     failover_config,
     failover_page,
+    probes,
     security,
     software,
 )
 
 urlpatterns = [
+    path("-/alive", probes.alive, name="alive"),
     path("login", auth.sign_in, name="login"),
     path("logout", auth.sign_out, name="logout"),
     path("management/", software.software, name="software"),
