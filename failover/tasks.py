@@ -3,6 +3,8 @@
 from celery import shared_task
 
 from failover.models import QueueHeartbeat
+from failover.peer import nonces
+from failover.services import health
 
 
 def _worker_name(task) -> str:
@@ -15,7 +17,13 @@ def heartbeat(self):
     QueueHeartbeat.beat("default", _worker_name(self))
 
 
-@shared_task(bind=True, ignore_result=True)
+@shared_task(bind=True)
 def check_peer(self):
     """The periodic health check, on the health queue."""
     QueueHeartbeat.beat("health", _worker_name(self))
+    return health.check_peer()
+
+
+@shared_task
+def housekeeping():
+    return f"forgot {nonces.forget_expired()} expired nonces"

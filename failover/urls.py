@@ -1,6 +1,7 @@
 from django.urls import path
 
 from failover.views import (
+    api,
     auth,
     failover_actions,
     failover_config,
@@ -32,6 +33,12 @@ urlpatterns = [
         name="failover-ip-remove",
     ),
     path("management/failover/pair", failover_actions.pair, name="failover-pair"),
+    path("management/failover/break", failover_actions.break_relationship, name="failover-break"),
+    path("api/v1/failover", api.failover_status, name="api-failover"),
+    path("api/v1/health", api.health, name="api-health"),
+    path("api/v1/events", api.events, name="api-events"),
+    path("api/v1/failover/pair", api.pair, name="api-pair"),
+    path("api/v1/failover/break", api.break_relationship, name="api-break"),
     path("management/security/", security.security, name="security"),
     path("management/security/key", security.set_key, name="security-key"),
     path("management/security/key/generate", security.generate_key, name="security-key-generate"),

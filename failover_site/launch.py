@@ -4,6 +4,7 @@ through this module, with the commands the README documents."""
 
 import contextlib
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -13,6 +14,17 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# How each of a site's processes is started, as documented in the README.
+# gunicorn's control socket has one default path per user, on which sites
+# sharing a host (the demo, the tests) would collide; nothing here uses it.
+
+WEB = "gunicorn failover_site.wsgi --workers 2 --threads 4 --timeout 120 --no-control-socket"
+WORKER = (
+    "celery -A failover_site worker --queues health,default --concurrency 4 "
+    "--without-mingle --without-gossip --loglevel INFO"
+)
+BEAT = "celery -A failover_site beat --loglevel INFO"
+
 
 @dataclass
 class SiteSpec:
@@ -21,6 +33,8 @@ class SiteSpec:
     var_dir: Path
     bind: str = "127.0.0.1"
     env: dict[str, str] = field(default_factory=dict)
+    # (certificate file, key file): gunicorn then serves HTTPS.
+    tls: tuple[str, str] | None = None
 
     def environment(self) -> dict[str, str]:
         return {
@@ -33,44 +47,18 @@ class SiteSpec:
         }
 
     def commands(self) -> dict[str, list[str]]:
-        python = sys.executable
+        """The README's commands for running a site by hand, for this site."""
+        tls = ["--certfile", self.tls[0], "--keyfile", self.tls[1]] if self.tls else []
+        python = [sys.executable, "-m"]
         return {
-            "web": [
-                python,
-                "-m",
-                "gunicorn",
-                "failover_site.wsgi",
-                "--bind",
-                f"{self.bind}:{self.port}",
-                "--workers",
-                "2",
-                "--threads",
-                "4",
-                "--timeout",
-                "120",
-            ],
-            "worker": [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "failover_site",
-                "worker",
-                "--queues",
-                "health,default",
-                "--concurrency",
-                "4",
-                "--hostname",
-                f"{self.name}@%h",
-                "--loglevel",
-                "INFO",
-            ],
-            "beat": [python, "-m", "celery", "-A", "failover_site", "beat", "--loglevel", "INFO"],
+            "web": python + shlex.split(WEB) + ["--bind", f"{self.bind}:{self.port}", *tls],
+            "worker": python + shlex.split(WORKER) + ["--hostname", f"{self.name}@%h"],
+            "beat": python + shlex.split(BEAT),
         }
 
-    def manage(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-        """Run `manage.py` for this site; raises with its output on failure."""
-        done = subprocess.run(
+    def run_manage(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+        """Run `manage.py` for this site and return how it went."""
+        return subprocess.run(
             [sys.executable, str(BASE_DIR / "manage.py"), *args],
             env=self.environment(),
             cwd=BASE_DIR,
@@ -78,6 +66,10 @@ class SiteSpec:
             capture_output=True,
             text=True,
         )
+
+    def manage(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+        """Run `manage.py` for this site; raises with its output on failure."""
+        done = self.run_manage(*args, stdin=stdin)
         if done.returncode != 0:
             raise RuntimeError(
                 f"manage.py {' '.join(args)} failed for {self.name}:\n{done.stdout}{done.stderr}"

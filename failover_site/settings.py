@@ -177,6 +177,11 @@ CELERY_BEAT_SCHEDULE = {
         # backlog of stale checks when it comes back.
         "options": {"queue": "health", "expires": FAILOVER_HEALTH_INTERVAL * 0.9},
     },
+    "housekeeping": {
+        "task": "failover.tasks.housekeeping",
+        "schedule": 60.0,
+        "options": {"queue": "default", "expires": 59},
+    },
     "default-queue-heartbeat": {
         "task": "failover.tasks.heartbeat",
         "schedule": 15.0,

@@ -4,7 +4,7 @@ import shutil
 import pytest
 from django.contrib.auth import get_user_model
 
-pytest_plugins = ["tests.fixtures.browser"]
+pytest_plugins = ["tests.fixtures.browser", "tests.fixtures.sites"]
 
 REQUIRED = set(filter(None, os.environ.get("FAILOVER_TEST_REQUIRE", "").split(",")))
 
@@ -44,3 +44,12 @@ def plain_user(db):
 def plain_client(client, plain_user):
     client.force_login(plain_user)
     return client
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Expose each phase's report on the test item, so fixtures know whether
+    the test failed (the harness then prints the sites' logs)."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

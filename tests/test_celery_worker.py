@@ -3,6 +3,7 @@ Redis under `make test` when it answers, always in CI."""
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
 from django.conf import settings
 from django.db import connections
 
@@ -21,10 +22,12 @@ def worker(transactional_db):
     with app.connection_for_write() as connection:
         for queue in ("health", "default"):
             connection.default_channel.queue_purge(queue)
-    # The worker thread must close its connection after each task, or the
-    # test database cannot be dropped at the end of the run.
-    db = connections.settings["default"]
-    kept_for, db["CONN_MAX_AGE"] = db["CONN_MAX_AGE"], 0
+    # The worker thread must close its database connection after each task,
+    # or the test database cannot be dropped at the end of the run.
+    def close_connections(**kwargs):
+        connections.close_all()
+
+    task_postrun.connect(close_connections, weak=False)
     try:
         with start_worker(
             app,
@@ -35,7 +38,8 @@ def worker(transactional_db):
         ):
             yield
     finally:
-        db["CONN_MAX_AGE"] = kept_for
+        task_postrun.disconnect(close_connections)
+
 
 
 def test_a_worker_runs_tasks_from_both_queues(worker):

@@ -36,12 +36,16 @@ def test_the_backup_is_read_only(staff_client):
     assert "Backup settings" in html
 
 
-def test_unavailable_actions_are_disabled_with_a_reason(staff_client):
+def test_each_disabled_action_says_why(staff_client):
     _set_role("primary", epoch=1, peer_host="backup.example", peer_port=8443)
     html = staff_client.get("/management/failover/").content.decode()
-    actions = html[html.index('id="actions"') :]
-    assert actions.count("disabled") >= 3
-    assert 'class="reason"' in actions
+    actions = html[html.index('id="actions"'):html.index('id="setup"') if 'id="setup"' in html
+                   else html.index('id="history"')]
+    for block in actions.split('<div class="action">')[1:]:
+        if " disabled>" in block:
+            assert 'class="reason"' in block
+    assert "Break relationship</button>" in actions
+    assert 'class="danger">Break relationship' in actions
 
 
 def test_it_serves_the_live_partial_to_htmx(staff_client):

@@ -1,6 +1,6 @@
 import pytest
 
-from failover.models import SiteState, StatusEvent
+from failover.models import InterSiteKey, SiteState, StatusEvent
 
 URL = "/management/failover/pair"
 VALID = {
@@ -35,7 +35,18 @@ def test_invalid_input_is_shown_next_to_its_field(staff_client, changes, field, 
     assert not StatusEvent.objects.exists()
 
 
-def test_ipv6_addresses_are_accepted(staff_client):
-    response = staff_client.post(URL, {**VALID, "backup_host": "2001:db8::1"})
+def test_ipv6_addresses_are_accepted(staff_client, settings):
+    settings.FAILOVER_PEER_TIMEOUT = 0.2
+    InterSiteKey.objects.create(pk=1, key="k" * 40)
+
+    response = staff_client.post(URL, {**VALID, "backup_host": "::1", "backup_port": "9"})
     html = response.content.decode()
     assert "neither a valid host name" not in html
+    assert "The backup site is unreachable" in html
+    assert SiteState.load().role == "none"
+
+
+def test_a_site_without_a_key_cannot_pair(staff_client):
+    response = staff_client.post(URL, VALID)
+    assert response.status_code == 502
+    assert "No inter-site key is set" in response.content.decode()

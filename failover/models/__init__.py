@@ -3,6 +3,7 @@ from failover.models.events import StatusEvent
 from failover.models.heartbeat import QueueHeartbeat
 from failover.models.keys import ApiToken, InterSiteKey
 from failover.models.peer import PeerStatus
+from failover.models.peer_security import PeerRefusal, SeenNonce
 from failover.models.shared_ip import SharedIP
 from failover.models.site import SiteState
 from failover.models.sync import SyncRun
@@ -11,8 +12,10 @@ __all__ = [
     "ApiToken",
     "BackupSettings",
     "InterSiteKey",
+    "PeerRefusal",
     "PeerStatus",
     "QueueHeartbeat",
+    "SeenNonce",
     "SharedIP",
     "SiteState",
     "StatusEvent",

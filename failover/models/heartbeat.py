@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -20,5 +21,13 @@ class QueueHeartbeat(models.Model):
             queue=queue, defaults={"seen_at": timezone.now(), "worker": worker or ""}
         )
 
-    def is_recent(self, within: timedelta) -> bool:
-        return timezone.now() - self.seen_at <= within
+    @property
+    def alive(self) -> bool:
+        """A worker ran a task from this queue within three of its periods."""
+        period = settings.FAILOVER_HEALTH_INTERVAL if self.queue == "health" else 15.0
+        return timezone.now() - self.seen_at <= timedelta(seconds=max(10.0, 3 * period))
+
+    @classmethod
+    def queue_alive(cls, queue: str) -> bool:
+        heartbeat = cls.objects.filter(queue=queue).first()
+        return bool(heartbeat and heartbeat.alive)

@@ -1,6 +1,9 @@
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
-from failover.domain.roles import ROLE_CHOICES
+from failover.domain.health import PeerSnapshot, check_events
+from failover.domain.roles import ROLE_CHOICES, same_role_conflict
+from failover.models.events import StatusEvent
 from failover.models.singleton import SingletonModel
 
 
@@ -22,3 +25,60 @@ class PeerStatus(SingletonModel):
 
     def __str__(self):
         return self.hostname or "unknown peer"
+
+    @classmethod
+    def start_watching(cls, report: dict) -> None:
+        """Forget the previous peer and start from what the new one just said."""
+        cls.objects.update_or_create(
+            pk=1,
+            defaults={
+                "hostname": report.get("hostname", ""),
+                "role": report.get("role", ""),
+                "epoch": report.get("epoch"),
+                "version": report.get("version", ""),
+                "reachable": None,
+                "last_check_at": None,
+                "last_success_at": None,
+                "unreachable_since": None,
+                "last_error": "",
+                "report": report,
+            },
+        )
+
+    def in_conflict_with(self, site) -> bool:
+        """Both sites of the pair claim the same role (as last seen)."""
+        return bool(
+            site.in_relationship and self.reachable and same_role_conflict(site.role, self.role)
+        )
+
+    def snapshot(self) -> PeerSnapshot:
+        return PeerSnapshot(self.hostname, self.reachable, self.role, self.epoch)
+
+    @classmethod
+    def record_check(cls, started_at, report: dict | None, error: str = "") -> list:
+        """Store a health check's outcome and the events it calls for.
+
+        Checks can overlap (a slow one and the next); one that started before
+        the last recorded check is stale and ignored, so events stay in order.
+        """
+        with transaction.atomic():
+            peer = cls.objects.select_for_update().get(pk=cls.load().pk)
+            if peer.last_check_at and peer.last_check_at > started_at:
+                return []
+            events = check_events(peer.snapshot(), report, error)
+            now = timezone.now()
+            peer.last_check_at = now
+            if report is None:
+                peer.reachable = False
+                peer.last_error = error
+                peer.unreachable_since = peer.unreachable_since or started_at
+            else:
+                peer.reachable, peer.last_error, peer.unreachable_since = True, "", None
+                peer.last_success_at = now
+                peer.report = report
+                peer.hostname = report.get("hostname", peer.hostname)
+                peer.role = report.get("role", "")
+                peer.epoch = report.get("epoch")
+                peer.version = report.get("version", "")
+            peer.save()
+            return [StatusEvent.record(kind, message) for kind, message in events]

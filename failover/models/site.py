@@ -42,5 +42,50 @@ class SiteState(SingletonModel):
     def peer_address(self) -> str:
         return f"{self.peer_host}:{self.peer_port}" if self.peer_host else ""
 
-    def touch_role(self) -> None:
-        self.role_changed_at = timezone.now()
+    def join(
+        self,
+        *,
+        role: Role,
+        relationship_id,
+        epoch: int,
+        peer_site_id,
+        peer_host: str,
+        peer_port: int,
+        reverse_host: str,
+        reverse_port: int,
+    ) -> bool:
+        """Enter a relationship; only a standalone site can, and the epoch never
+        goes back. Compare-and-set: False if the site was not standalone."""
+        joined = SiteState.objects.filter(pk=self.pk, role=Role.NONE, epoch__lt=epoch).update(
+            role=role,
+            epoch=epoch,
+            relationship_id=relationship_id,
+            peer_site_id=peer_site_id,
+            peer_host=peer_host,
+            peer_port=peer_port,
+            reverse_host=reverse_host,
+            reverse_port=reverse_port,
+            role_changed_at=timezone.now(),
+        )
+        if joined:
+            self.refresh_from_db()
+        return bool(joined)
+
+    def leave(self) -> bool:
+        """Leave the current relationship (keeping the epoch). Compare-and-set on
+        the relationship id: False if it was already left or replaced."""
+        if not self.in_relationship:
+            return False
+        left = SiteState.objects.filter(pk=self.pk, relationship_id=self.relationship_id).update(
+            role=Role.NONE,
+            relationship_id=None,
+            peer_site_id=None,
+            peer_host="",
+            peer_port=None,
+            reverse_host="",
+            reverse_port=None,
+            role_changed_at=timezone.now(),
+        )
+        if left:
+            self.refresh_from_db()
+        return bool(left)

@@ -1,9 +1,13 @@
-"""The Failover page's actions: pairing, and (with later machinery) sync, swap, break."""
+"""The Failover page's actions. Each calls the same service as the command
+line and the API; refusals come back next to the form or as a message."""
 
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from failover.access import staff_required
 from failover.forms import PairingForm
+from failover.services import breaking, pairing
 from failover.views.failover_page import render_page
 
 
@@ -11,8 +15,30 @@ from failover.views.failover_page import render_page
 @staff_required
 def pair(request):
     form = PairingForm(request.POST)
-    if form.is_valid():
-        form.add_error(
-            None, "Pairing is not available in this version: the peer link is not installed."
-        )
-    return render_page(request, pairing_form=form, status=400)
+    if not form.is_valid():
+        return render_page(request, pairing_form=form, status=400)
+    try:
+        message = pairing.pair_with_backup(**form.cleaned_data, actor=request.user)
+    except pairing.PairingError as e:
+        form.add_error(None, str(e))
+        return render_page(request, pairing_form=form, status=e.status)
+    messages.success(request, message)
+    return redirect("failover")
+
+
+def _refused(request, message: str, status: int):
+    """The page again, with why the action was refused, and nothing changed."""
+    messages.error(request, message)
+    return render_page(request, status=status)
+
+
+@require_POST
+@staff_required
+def break_relationship(request):
+    try:
+        outcome = breaking.break_relationship(request.user)
+    except breaking.BreakError as e:
+        return _refused(request, str(e), e.status)
+    level = messages.SUCCESS if outcome.peer_told else messages.WARNING
+    messages.add_message(request, level, outcome.message)
+    return redirect("failover")

@@ -8,7 +8,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from failover.access import staff_required
 from failover.configuration import known_addresses
-from failover.domain.roles import same_role_conflict
+from failover.domain.actions import blocked_actions
 from failover.forms import BackupSettingsForm, PairingForm, SharedIPForm
 from failover.models import BackupSettings, PeerStatus, SiteState, StatusEvent, SyncRun
 
@@ -27,27 +27,16 @@ def _history_page(events: list) -> tuple[list, int | None]:
     return events, None
 
 
-def _actions(site: SiteState) -> dict:
-    """Each action and why it is unavailable ("" when it can be used)."""
-    not_yet = "Not available in this version: the peer link is not installed."
-    return {
-        "pair": not_yet,
-        "sync_now": not_yet,
-        "become": not_yet,
-        "break": not_yet,
-    }
-
-
 def live_context(site: SiteState) -> dict:
     peer = PeerStatus.load() if site.in_relationship else None
     backup_settings = BackupSettings.load()
     return {
         "site": site,
         "peer": peer,
-        "conflict": bool(peer and peer.reachable and same_role_conflict(site.role, peer.role)),
+        "conflict": bool(peer and peer.in_conflict_with(site)),
         "running_sync": SyncRun.objects.filter(active=True).first(),
         "last_sync": SyncRun.objects.filter(active=None).first(),
-        "actions": _actions(site),
+        "actions": blocked_actions(role=site.role),
         "insecure_peer_link": settings.FAILOVER_ALLOW_INSECURE_PEER,
         "no_test_ips": backup_settings.auto_failover_enabled and not backup_settings.test_ips,
         "poll_seconds": max(1, min(5, round(settings.FAILOVER_HEALTH_INTERVAL))),

@@ -32,22 +32,9 @@ def _database() -> str:
     return f"{connection.display_name} ({name}{host})"
 
 
-def _workers() -> list[dict]:
-    """A queue is alive when a worker ran one of its tasks within three beats."""
+def _workers() -> list[QueueHeartbeat]:
     seen = {hb.queue: hb for hb in QueueHeartbeat.objects.all()}
-    windows = {"health": max(10.0, 3 * settings.FAILOVER_HEALTH_INTERVAL), "default": 60.0}
-    rows = []
-    for queue in QUEUES:
-        hb = seen.get(queue)
-        rows.append(
-            {
-                "queue": queue,
-                "seen_at": hb.seen_at if hb else None,
-                "worker": hb.worker if hb else "",
-                "alive": bool(hb and hb.is_recent(timedelta(seconds=windows[queue]))),
-            }
-        )
-    return rows
+    return [seen.get(queue) or QueueHeartbeat(queue=queue) for queue in QUEUES]
 
 
 @require_GET

@@ -1,0 +1,58 @@
+"""What a health check's outcome means for the history: pure functions."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PeerSnapshot:
+    """The peer as last recorded (reachable is None before the first check)."""
+
+    hostname: str
+    reachable: bool | None
+    role: str
+    epoch: int | None
+
+
+def check_events(previous: PeerSnapshot, report: dict | None, error: str) -> list[tuple[str, str]]:
+    """The (kind, message) events a check's outcome calls for: only changes,
+    never one per check. ``report`` is the peer's status, None if it failed."""
+    name = (report or {}).get("hostname") or previous.hostname or "the peer"
+    if report is None:
+        if previous.reachable is False:
+            return []
+        return [("peer_unreachable", f"Peer {name} became unreachable: {error}")]
+    events = []
+    if previous.reachable is False:
+        events.append(("peer_reachable", f"Peer {name} is reachable again."))
+    role, epoch = report.get("role"), report.get("epoch")
+    if previous.role and (role, epoch) != (previous.role, previous.epoch):
+        events.append(
+            (
+                "peer_changed",
+                f"Peer {name} is now {role} at epoch {epoch} "
+                f"(was {previous.role} at epoch {previous.epoch}).",
+            )
+        )
+    return events
+
+
+def site_problems(
+    *,
+    in_relationship: bool,
+    key_set: bool,
+    health_worker_alive: bool,
+    peer_reachable: bool | None,
+    conflict: bool,
+) -> list[str]:
+    """Why this site is not healthy, for monitoring (empty when it is)."""
+    problems = []
+    if not health_worker_alive:
+        problems.append("no Celery worker has run a health check recently")
+    if in_relationship:
+        if not key_set:
+            problems.append("no inter-site key is set")
+        if peer_reachable is False:
+            problems.append("the peer site is unreachable")
+        if conflict:
+            problems.append("both sites report the same role")
+    return problems

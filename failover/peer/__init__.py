@@ -1,0 +1,35 @@
+"""The peer protocol (v1): how the two sites of a pair talk to each other.
+
+Endpoints live under ``/api/peer/v1/`` on each site's own web server and are
+used only by the other site (``endpoints.py``):
+
+- ``GET  status``: host name, site id, role, epoch, relationship id, product
+  version and server time.
+- ``POST pair``: the future primary asks this site to become its backup. The
+  backup first proves it can reach the primary back (a signed ``status`` call to
+  the reverse address) and only then accepts.
+- ``POST unpair``: the peer broke the relationship; leave it too.
+
+Every request carries four headers, all required:
+
+- ``X-Failover-Site``: the sender's site id (a UUID),
+- ``X-Failover-Timestamp``: Unix time in seconds,
+- ``X-Failover-Nonce``: 32 random hex digits, never reused,
+- ``X-Failover-Signature``: hex HMAC-SHA256, keyed with the inter-site key,
+  over the method, path, sorted query, timestamp, nonce, site id and the
+  SHA-256 of the body (``signing.py``).
+
+A request is refused with 403 and a JSON ``{"error", "code"}`` (and nothing
+changes) when a header is missing or malformed, the signature is wrong, the
+timestamp is more than 60 s off, the nonce was seen before, the sender is not
+this site's peer (while in a relationship), or it came over plain HTTP without
+``FAILOVER_ALLOW_INSECURE_PEER``. Refusals are recorded in the status history,
+at most one event per cause per minute.
+
+Responses are signed too, over the request's nonce, the status code, the
+responder's site id, a timestamp and the body's SHA-256; the client refuses an
+answer that does not verify. Business refusals (already paired, version
+mismatch...) are 409 with a JSON ``{"error", "code"}``.
+"""
+
+PROTOCOL_VERSION = 1

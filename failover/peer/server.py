@@ -1,0 +1,100 @@
+"""Authentication of incoming peer requests and signing of the answers."""
+
+import logging
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from failover.models import InterSiteKey, PeerRefusal, SiteState, StatusEvent
+from failover.peer import nonces
+from failover.peer.signing import (
+    SignatureError,
+    SignedRequest,
+    sign_response,
+    verify_request,
+)
+
+log = logging.getLogger(__name__)
+
+
+def peer_error(code: str, message: str, status: int = 409) -> JsonResponse:
+    """A business refusal (signed like any answer): nothing was changed."""
+    return JsonResponse({"error": message, "code": code}, status=status)
+
+
+def _authenticate(request, any_sender: bool) -> SignedRequest:
+    if not request.is_secure() and not settings.FAILOVER_ALLOW_INSECURE_PEER:
+        raise SignatureError(
+            "plaintext",
+            "Peer requests must use TLS (https); plain HTTP is "
+            "refused unless FAILOVER_ALLOW_INSECURE_PEER is set.",
+        )
+    key = InterSiteKey.current()
+    if not key:
+        raise SignatureError("no_key", "This site has no inter-site key set.")
+    signed = verify_request(
+        key,
+        request.method,
+        request.path,
+        request.META.get("QUERY_STRING", ""),
+        request.body,
+        request.headers,
+        time.time(),
+    )
+    site = SiteState.load()
+    if not any_sender and site.in_relationship and signed.site_id != str(site.peer_site_id):
+        raise SignatureError(
+            "unknown_site", "This site is in a failover relationship with another site."
+        )
+    if not nonces.remember(signed.nonce):
+        raise SignatureError("replayed", "This request was already received (replayed nonce).")
+    return signed
+
+
+def _refuse(request, error: SignatureError) -> JsonResponse:
+    source = request.META.get("REMOTE_ADDR", "unknown address")
+    log.warning(
+        "refused peer request %s %s from %s: %s", request.method, request.path, source, error
+    )
+    if PeerRefusal.count_one(error.code):
+        StatusEvent.record(
+            "peer_request_refused",
+            f"Refused a peer request from {source} to {request.path}: {error}",
+            cause=error.code,
+        )
+    return JsonResponse({"error": str(error), "code": error.code}, status=403)
+
+
+def peer_endpoint(view=None, *, any_sender: bool = False):
+    """Only correctly signed, fresh, single-use requests from this site's peer
+    (or, while unpaired or with ``any_sender``, from any site holding the key)
+    reach ``view``; its answer is signed."""
+
+    def decorate(view):
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            try:
+                request.peer = _authenticate(request, any_sender)
+            except SignatureError as error:
+                return _refuse(request, error)
+            response = view(request, *args, **kwargs)
+            body = None if response.streaming else response.content
+            headers = sign_response(
+                InterSiteKey.current(),
+                request.peer.nonce,
+                response.status_code,
+                str(SiteState.load().site_id),
+                body,
+                time.time(),
+            )
+            for name, value in headers.items():
+                response[name] = value
+            return response
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate

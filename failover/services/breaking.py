@@ -1,0 +1,66 @@
+"""Breaking the failover relationship (SPEC section 3)."""
+
+from dataclasses import dataclass
+
+from failover.models import PeerStatus, SiteState, StatusEvent
+from failover.peer.client import PeerClient, PeerError, PeerRefused
+
+
+class BreakError(Exception):
+    def __init__(self, message: str, status: int = 409):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class BreakOutcome:
+    message: str
+    peer_told: bool
+
+
+def break_relationship(actor) -> BreakOutcome:
+    """Both sites become standalone; if the peer cannot be told, this side
+    breaks alone and says so."""
+    site = SiteState.load()
+    if not site.in_relationship:
+        raise BreakError("This site is in no failover relationship.")
+    peer_name = PeerStatus.load().hostname or site.peer_address
+    relationship_id = str(site.relationship_id)
+    try:
+        PeerClient.for_peer(site).call(
+            "POST", "unpair", payload={"relationship_id": relationship_id}
+        )
+        peer_told, peer_note = True, f"{peer_name} left it too."
+    except PeerRefused as e:
+        if e.code == "not_in_relationship":
+            peer_told, peer_note = True, f"{peer_name} had already left it."
+        else:
+            peer_told, peer_note = False, _alone(peer_name, e)
+    except PeerError as e:
+        peer_told, peer_note = False, _alone(peer_name, e)
+    if not site.leave():
+        raise BreakError("The relationship changed meanwhile; nothing was changed here.")
+    message = f"Failover relationship broken: this site is standalone now; {peer_note}"
+    StatusEvent.record("unpaired", message, actor=actor, relationship_id=relationship_id)
+    return BreakOutcome(message, peer_told)
+
+
+def _alone(peer_name: str, error: PeerError) -> str:
+    return (
+        f"{peer_name} could not be told ({error}), so it must be broken there by hand "
+        "(Break failover relationship on that site)."
+    )
+
+
+def accept_unpair(payload, sender_name: str) -> None:
+    """The peer broke the relationship: leave it too (``unpair`` endpoint)."""
+    site = SiteState.load()
+    relationship_id = payload.get("relationship_id") if isinstance(payload, dict) else None
+    if not site.in_relationship or str(site.relationship_id) != str(relationship_id):
+        raise BreakError("This site is not in that failover relationship.")
+    if site.leave():
+        StatusEvent.record(
+            "unpaired",
+            f"{sender_name} broke the failover relationship: this site is standalone now.",
+            relationship_id=str(relationship_id),
+        )

@@ -1,0 +1,226 @@
+"""Setting up a failover relationship (SPEC section 1).
+
+The future primary checks the backup (reachable, same key, same version,
+standalone), then offers it the pairing. The backup checks that it can reach
+the primary back at the reverse address, then joins as backup; only then does
+the primary join as primary. Any failure leaves both sites as they were.
+"""
+
+import contextlib
+import uuid
+
+from django.conf import settings
+
+from failover import __version__
+from failover.domain import validation
+from failover.domain.roles import Role
+from failover.models import PeerStatus, SiteState, StatusEvent
+from failover.peer.client import (
+    PeerAnswerInvalid,
+    PeerClient,
+    PeerError,
+    PeerRefused,
+    PeerTLSError,
+    PeerUnreachable,
+)
+from failover.peer.status import status_report
+
+
+class PairingError(Exception):
+    def __init__(self, message: str, code: str = "pairing_failed", status: int = 409):
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+def _explain(error: PeerError, who: str) -> PairingError:
+    """A peer failure as the administrator should read it."""
+    if isinstance(error, PeerUnreachable):
+        return PairingError(f"The {who} is unreachable. {error}", "unreachable", 502)
+    if isinstance(error, PeerTLSError):
+        return PairingError(
+            f"{error}. Check the {who}'s certificate and FAILOVER_PEER_CA_FILE.", "tls", 502
+        )
+    if isinstance(error, PeerRefused) and error.code in ("bad_signature", "no_key"):
+        return PairingError(
+            f"The {who} refused our signature: the two sites do not have the "
+            "same inter-site key (Management > Security).",
+            "key_mismatch",
+        )
+    if isinstance(error, PeerAnswerInvalid):
+        return PairingError(
+            f"{error} Check that both sites have the same inter-site key.", "key_mismatch"
+        )
+    if isinstance(error, PeerRefused) and error.code == "unknown_site":
+        return PairingError(
+            f"The {who} is already in a failover relationship with another site.", "already_paired"
+        )
+    if isinstance(error, PeerRefused) and error.code == "plaintext":
+        return PairingError(f"The {who} refuses plain HTTP: {error}", "tls", 502)
+    if isinstance(error, PeerRefused):
+        return PairingError(f"The {who} refused: {error}", error.code)
+    return PairingError(str(error), "pairing_failed", 502)
+
+
+def _check_compatible(report: dict, who: str) -> None:
+    if report.get("site_id") == str(SiteState.load().site_id):
+        raise PairingError(
+            "A site cannot pair with itself: that address leads back to this site.", "self"
+        )
+    if report.get("version") != __version__:
+        raise PairingError(
+            f"Product version mismatch: this site runs {__version__}, the {who} "
+            f"runs {report.get('version')}. Upgrade both to the same version.",
+            "version_mismatch",
+        )
+
+
+def pair_with_backup(
+    *, backup_host: str, backup_port: int, reverse_host: str, reverse_port: int, actor
+) -> str:
+    """Run on the future primary. Returns a success message; raises PairingError."""
+    site = SiteState.load()
+    if site.in_relationship:
+        raise PairingError("This site is already in a failover relationship.", "already_paired")
+    backup = PeerClient(backup_host, backup_port)
+    try:
+        report = backup.status()
+    except PeerError as e:
+        raise _explain(e, "backup site") from None
+    _check_compatible(report, "backup site")
+    if report.get("role") != Role.NONE:
+        raise PairingError(
+            "The backup site is already in a failover relationship.", "already_paired"
+        )
+
+    relationship_id = uuid.uuid4()
+    epoch = max(site.epoch, int(report.get("epoch") or 0)) + 1
+    offer = {
+        "relationship_id": str(relationship_id),
+        "epoch": epoch,
+        "version": __version__,
+        "primary_hostname": settings.FAILOVER_SITE_NAME,
+        "reverse_host": reverse_host,
+        "reverse_port": reverse_port,
+        "backup_host": backup_host,
+        "backup_port": backup_port,
+    }
+    # The backup calls us back before it answers: allow for that round trip.
+    try:
+        accepted = backup.call("POST", "pair", payload=offer, timeout=3 * backup.timeout)
+    except PeerError as e:
+        _withdraw(backup, relationship_id)
+        raise _explain(e, "backup site") from None
+
+    joined = site.join(
+        role=Role.PRIMARY,
+        relationship_id=relationship_id,
+        epoch=epoch,
+        peer_site_id=report["site_id"],
+        peer_host=backup_host,
+        peer_port=backup_port,
+        reverse_host=reverse_host,
+        reverse_port=reverse_port,
+    )
+    if not joined:
+        _withdraw(backup, relationship_id)
+        raise PairingError(
+            "This site changed while pairing (another pairing won); nothing was changed.",
+            "conflict",
+        )
+    PeerStatus.start_watching(accepted)
+    message = (
+        f"Failover relationship set up: this site is the primary and "
+        f"{accepted.get('hostname')} ({backup.address}) the backup, at epoch {epoch}."
+    )
+    StatusEvent.record(
+        "paired", message, actor=actor, relationship_id=str(relationship_id), epoch=epoch
+    )
+    return message
+
+
+def _withdraw(backup: PeerClient, relationship_id) -> None:
+    """Undo the backup's half of a pairing whose outcome we cannot confirm."""
+    # Failing here means it never joined, or is unreachable and will learn
+    # from its own health checks that we are not its primary.
+    with contextlib.suppress(PeerError):
+        backup.call("POST", "unpair", payload={"relationship_id": str(relationship_id)})
+
+
+def _parse_offer(offer) -> dict:
+    if not isinstance(offer, dict):
+        raise PairingError("The pairing offer is not a JSON object.", "invalid", 400)
+    try:
+        parsed = {
+            "relationship_id": uuid.UUID(str(offer["relationship_id"])),
+            "epoch": int(offer["epoch"]),
+            "version": str(offer["version"]),
+            "primary_hostname": str(offer["primary_hostname"])[:253],
+            "reverse_host": validation.validate_host(str(offer["reverse_host"])),
+            "reverse_port": validation.validate_port(offer["reverse_port"]),
+            "backup_host": validation.validate_host(str(offer["backup_host"])),
+            "backup_port": validation.validate_port(offer["backup_port"]),
+        }
+    except KeyError as e:
+        raise PairingError(f"The pairing offer lacks {e.args[0]!r}.", "invalid", 400) from None
+    except (TypeError, ValueError) as e:
+        raise PairingError(f"Invalid pairing offer: {e}", "invalid", 400) from None
+    if parsed["epoch"] < 1:
+        raise PairingError("Invalid pairing offer: the epoch must be positive.", "invalid", 400)
+    return parsed
+
+
+def accept_pairing(offer, sender_site_id: str) -> dict:
+    """Run on the future backup, for the primary's ``pair`` request."""
+    parsed = _parse_offer(offer)
+    site = SiteState.load()
+    if site.in_relationship:
+        if site.relationship_id == parsed["relationship_id"] and site.is_backup:
+            return status_report(site)  # the primary retried an offer we accepted
+        raise PairingError("This site is already in a failover relationship.", "already_paired")
+    if parsed["version"] != __version__:
+        raise PairingError(
+            f"Product version mismatch: the backup site runs {__version__}, the "
+            f"primary runs {parsed['version']}.",
+            "version_mismatch",
+        )
+    if parsed["epoch"] <= site.epoch:
+        raise PairingError(
+            f"The offered epoch {parsed['epoch']} is not above this site's epoch {site.epoch}.",
+            "stale_epoch",
+        )
+    primary = PeerClient(
+        parsed["reverse_host"], parsed["reverse_port"], expected_site_id=sender_site_id
+    )
+    try:
+        report = primary.status()
+    except PeerError as e:
+        raise PairingError(
+            f"The backup site cannot reach the primary back at its reverse "
+            f"address {primary.address}: {e}",
+            "reverse_unreachable",
+        ) from None
+    if report.get("role") != Role.NONE:
+        raise PairingError("The primary is not standalone any more.", "conflict")
+
+    joined = site.join(
+        role=Role.BACKUP,
+        relationship_id=parsed["relationship_id"],
+        epoch=parsed["epoch"],
+        peer_site_id=sender_site_id,
+        peer_host=parsed["reverse_host"],
+        peer_port=parsed["reverse_port"],
+        reverse_host=parsed["backup_host"],
+        reverse_port=parsed["backup_port"],
+    )
+    if not joined:
+        raise PairingError("This site changed while pairing; nothing was changed.", "conflict")
+    PeerStatus.start_watching(report)
+    StatusEvent.record(
+        "paired",
+        f"Failover relationship set up by {parsed['primary_hostname']} ({primary.address}): "
+        f"this site is the backup, at epoch {parsed['epoch']}.",
+        relationship_id=str(parsed["relationship_id"]),
+        epoch=parsed["epoch"],
+    )
+    return status_report(site)

@@ -1,0 +1,115 @@
+"""The JSON API (``/api/v1/``): the same status, checks and actions as the
+page and the command line, for monitoring and automation."""
+
+import json
+
+from django.http import JsonResponse
+from django.views.decorators.http import require_GET, require_POST
+
+from failover.access import api_auth
+from failover.domain.health import site_problems
+from failover.forms import PairingForm
+from failover.models import InterSiteKey, PeerStatus, QueueHeartbeat, SiteState, StatusEvent
+from failover.services import breaking, pairing
+from failover.status import site_status
+
+
+def error(message: str, status: int, **extra) -> JsonResponse:
+    return JsonResponse({"error": message, **extra}, status=status)
+
+
+def _json_body(request) -> dict | None:
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def form_errors(form) -> JsonResponse:
+    fields = {name: " ".join(errors) for name, errors in form.errors.items()}
+    return error("; ".join(f"{name}: {text}" for name, text in fields.items()), 400, fields=fields)
+
+
+@require_GET
+@api_auth
+def failover_status(request):
+    return JsonResponse(site_status())
+
+
+@require_GET
+@api_auth
+def health(request):
+    site = SiteState.load()
+    peer = PeerStatus.load()
+    problems = site_problems(
+        in_relationship=site.in_relationship,
+        key_set=bool(InterSiteKey.current()),
+        health_worker_alive=QueueHeartbeat.queue_alive("health"),
+        peer_reachable=peer.reachable if site.in_relationship else None,
+        conflict=peer.in_conflict_with(site),
+    )
+    body = {"healthy": not problems, "role": site.role, "problems": problems}
+    return JsonResponse(body, status=503 if problems else 200)
+
+
+@require_POST
+@api_auth
+def pair(request):
+    body = _json_body(request)
+    if body is None:
+        return error("The request body must be a JSON object.", 400)
+    form = PairingForm(body)
+    if not form.is_valid():
+        return form_errors(form)
+    try:
+        message = pairing.pair_with_backup(**form.cleaned_data, actor=request.user)
+    except pairing.PairingError as e:
+        return error(str(e), e.status, code=e.code)
+    return JsonResponse({"message": message, "status": site_status()})
+
+
+@require_POST
+@api_auth
+def break_relationship(request):
+    try:
+        outcome = breaking.break_relationship(request.user)
+    except breaking.BreakError as e:
+        return error(str(e), e.status)
+    return JsonResponse({"message": outcome.message, "peer_told": outcome.peer_told})
+
+
+def _event_json(event: StatusEvent) -> dict:
+    return {
+        "id": event.pk,
+        "time": event.time.isoformat(),
+        "kind": event.kind,
+        "message": event.message,
+        "actor": event.actor,
+        "details": event.details,
+    }
+
+
+@require_GET
+@api_auth
+def events(request):
+    """The status history, newest first: ``?limit=`` (1-500), ``?before=ID``, ``?kind=``."""
+    try:
+        limit = int(request.GET.get("limit", 50))
+        before = int(request.GET["before"]) if request.GET.get("before") else None
+    except ValueError:
+        return error("limit and before must be whole numbers.", 400)
+    if not 1 <= limit <= 500:
+        return error("limit must be from 1 to 500.", 400)
+    rows = StatusEvent.objects.order_by("-id")
+    if before is not None:
+        rows = rows.filter(id__lt=before)
+    if request.GET.get("kind"):
+        rows = rows.filter(kind=request.GET["kind"])
+    page = list(rows[:limit])
+    return JsonResponse(
+        {
+            "events": [_event_json(event) for event in page],
+            "next_before": page[-1].pk if len(page) == limit else None,
+        }
+    )
