@@ -5,3 +5,6 @@ class FailoverConfig(AppConfig):
     name = "failover"
     verbose_name = "Failover"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from failover import signals  # noqa: F401 - connects the handlers

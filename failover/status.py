@@ -42,6 +42,8 @@ def sync_progress(run: SyncRun | None) -> dict | None:
         "bytes_done": run.bytes_done,
         "bytes_total": run.bytes_total,
         "bytes_transferred": run.bytes_transferred,
+        "files_fetched": run.files_fetched,
+        "rate": run.rate,
         "error": run.error or None,
     }
 

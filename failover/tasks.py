@@ -4,7 +4,7 @@ from celery import shared_task
 
 from failover.models import QueueHeartbeat
 from failover.peer import nonces
-from failover.services import health
+from failover.services import health, syncing
 
 
 def _worker_name(task) -> str:
@@ -25,5 +25,16 @@ def check_peer(self):
 
 
 @shared_task
+def run_sync(run_id: int):
+    return syncing.execute(run_id)
+
+
+@shared_task
+def start_sync_if_due():
+    return syncing.start_if_due()
+
+
+@shared_task
 def housekeeping():
-    return f"forgot {nonces.forget_expired()} expired nonces"
+    reaped = syncing.reap_stale_runs()
+    return f"forgot {nonces.forget_expired()} expired nonces; {len(reaped)} stale syncs ended"

@@ -177,6 +177,11 @@ CELERY_BEAT_SCHEDULE = {
         # backlog of stale checks when it comes back.
         "options": {"queue": "health", "expires": FAILOVER_HEALTH_INTERVAL * 0.9},
     },
+    "start-sync-if-due": {
+        "task": "failover.tasks.start_sync_if_due",
+        "schedule": 15.0,
+        "options": {"queue": "default", "expires": 14},
+    },
     "housekeeping": {
         "task": "failover.tasks.housekeeping",
         "schedule": 60.0,
@@ -215,6 +220,14 @@ FAILOVER_PEER_TIMEOUT = envfloat(
     maximum=60,
 )
 FAILOVER_SHARED_IP_BACKEND = envchoice("FAILOVER_SHARED_IP_BACKEND", "none", ("none", "linux"))
+# Database rows a data sync copies to the backup, parents before children, so
+# an administrator signs in to the backup with the same credentials after a
+# failover. Everything else (role, epoch, peer, shared IPs, backup settings,
+# history, sync runs) stays per site.
+FAILOVER_REPLICATED_MODELS = ["auth.Group", "auth.User", "failover.ApiToken"]
+# Files fetched at once during a sync.
+FAILOVER_SYNC_PARALLEL = envint("FAILOVER_SYNC_PARALLEL", 4, minimum=1)
+
 
 LOG_LEVEL = envchoice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 LOGGING = {

@@ -79,8 +79,9 @@ def test_events_page_newest_first(client, token):
         StatusEvent.record("settings_changed" if i % 2 else "paired", f"event {i}")
     body = client.get("/api/v1/events", {"limit": 2}, headers=_bearer(token)).json()
     assert [e["message"] for e in body["events"]] == ["event 4", "event 3"]
-    more = client.get("/api/v1/events", {"limit": 2, "before": body["next_before"]},
-                      headers=_bearer(token)).json()
+    more = client.get(
+        "/api/v1/events", {"limit": 2, "before": body["next_before"]}, headers=_bearer(token)
+    ).json()
     assert [e["message"] for e in more["events"]] == ["event 2", "event 1"]
     kinds = client.get("/api/v1/events", {"kind": "paired"}, headers=_bearer(token)).json()
     assert [e["message"] for e in kinds["events"]] == ["event 4", "event 2", "event 0"]
@@ -92,9 +93,12 @@ def test_bad_event_queries_get_400(client, token, params):
 
 
 def test_pair_validates_like_the_form(client, token):
-    response = client.post("/api/v1/failover/pair", {"backup_host": "bad host!",
-                                                     "backup_port": 0},
-                           content_type="application/json", headers=_bearer(token))
+    response = client.post(
+        "/api/v1/failover/pair",
+        {"backup_host": "bad host!", "backup_port": 0},
+        content_type="application/json",
+        headers=_bearer(token),
+    )
     assert response.status_code == 400
     fields = response.json()["fields"]
     assert "neither a valid host name" in fields["backup_host"]
@@ -103,8 +107,9 @@ def test_pair_validates_like_the_form(client, token):
 
 
 def test_pair_refuses_a_body_that_is_not_an_object(client, token):
-    response = client.post("/api/v1/failover/pair", "[1]", content_type="application/json",
-                           headers=_bearer(token))
+    response = client.post(
+        "/api/v1/failover/pair", "[1]", content_type="application/json", headers=_bearer(token)
+    )
     assert response.status_code == 400
 
 

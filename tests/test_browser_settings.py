@@ -3,12 +3,15 @@
 import pytest
 
 from failover.models import BackupSettings
-from tests.fixtures.browser import sign_in
+from tests.fixtures.browser import outside_the_browser_loop, sign_in
 
 pytestmark = pytest.mark.browser
 
 
-def test_an_admin_saves_backup_settings_and_sees_the_event(page, live_server, staff_user, tmp_path):
+def test_an_admin_saves_backup_settings_and_sees_the_event(
+    staff_user, live_server, live_page, tmp_path
+):
+    page = live_page
     sign_in(page, live_server.url, "alice", "correct-horse-battery")
     page.click("nav.tabs >> text=Failover")
     page.wait_for_url(f"{live_server.url}/management/failover/")
@@ -23,16 +26,17 @@ def test_an_admin_saves_backup_settings_and_sees_the_event(page, live_server, st
     assert "Backup settings changed" in first_event.inner_text()
     assert "60 → 45" in first_event.inner_text()
     assert "alice" in first_event.inner_text()
-    assert BackupSettings.load().primary_timeout == 45
+    assert outside_the_browser_loop(lambda: BackupSettings.load().primary_timeout) == 45
     page.screenshot(path=str(tmp_path / "failover-settings-saved.png"), full_page=True)
     assert (tmp_path / "failover-settings-saved.png").stat().st_size > 0
 
 
-def test_invalid_settings_show_the_error_next_to_the_field(page, live_server, staff_user):
+def test_invalid_settings_show_the_error_next_to_the_field(staff_user, live_server, live_page):
+    page = live_page
     sign_in(page, live_server.url, "alice", "correct-horse-battery")
     page.goto(f"{live_server.url}/management/failover/")
     page.fill("#id_primary_timeout", "1")
     page.click("#backup-settings button[type=submit]")
     error = page.locator("#backup-settings .field-error .errorlist")
     assert "greater than or equal to 3" in error.inner_text()
-    assert BackupSettings.load().primary_timeout == 60
+    assert outside_the_browser_loop(lambda: BackupSettings.load().primary_timeout) == 60

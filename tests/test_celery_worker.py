@@ -22,6 +22,7 @@ def worker(transactional_db):
     with app.connection_for_write() as connection:
         for queue in ("health", "default"):
             connection.default_channel.queue_purge(queue)
+
     # The worker thread must close its database connection after each task,
     # or the test database cannot be dropped at the end of the run.
     def close_connections(**kwargs):
@@ -39,7 +40,6 @@ def worker(transactional_db):
             yield
     finally:
         task_postrun.disconnect(close_connections)
-
 
 
 def test_a_worker_runs_tasks_from_both_queues(worker):

@@ -39,8 +39,11 @@ def test_the_backup_is_read_only(staff_client):
 def test_each_disabled_action_says_why(staff_client):
     _set_role("primary", epoch=1, peer_host="backup.example", peer_port=8443)
     html = staff_client.get("/management/failover/").content.decode()
-    actions = html[html.index('id="actions"'):html.index('id="setup"') if 'id="setup"' in html
-                   else html.index('id="history"')]
+    actions = html[
+        html.index('id="actions"') : html.index('id="setup"')
+        if 'id="setup"' in html
+        else html.index('id="history"')
+    ]
     for block in actions.split('<div class="action">')[1:]:
         if " disabled>" in block:
             assert 'class="reason"' in block

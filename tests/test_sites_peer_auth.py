@@ -25,8 +25,9 @@ def test_bad_peer_requests_are_refused_and_change_nothing(paired):
     before = backup.status()
     cases = {
         "unsigned": lambda: requests.post(backup.url + "/api/peer/v1/unpair", timeout=10),
-        "bad_signature": lambda: _send(backup, "a-wrong-inter-site-key-of-40-characters!!",
-                                       site_id=primary_id)[0],
+        "bad_signature": lambda: _send(
+            backup, "a-wrong-inter-site-key-of-40-characters!!", site_id=primary_id
+        )[0],
         "stale": lambda: _send(backup, key, site_id=primary_id, now=time.time() - 300)[0],
         "unknown_site": lambda: _send(backup, key, site_id=str(uuid.uuid4()))[0],
     }
@@ -48,7 +49,9 @@ def test_bad_peer_requests_are_refused_and_change_nothing(paired):
 
     after = backup.status()
     assert (after["role"], after["epoch"], after["relationship_id"]) == (
-        before["role"], before["epoch"], before["relationship_id"])
+        before["role"],
+        before["epoch"],
+        before["relationship_id"],
+    )
     refused = backup.events("peer_request_refused")
-    assert sorted(event["details"]["cause"] for event in refused) == sorted(
-        [*cases, "replayed"])
+    assert sorted(event["details"]["cause"] for event in refused) == sorted([*cases, "replayed"])

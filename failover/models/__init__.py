@@ -1,4 +1,5 @@
 from failover.models.backup_settings import BackupSettings
+from failover.models.digest import FileDigest
 from failover.models.events import StatusEvent
 from failover.models.heartbeat import QueueHeartbeat
 from failover.models.keys import ApiToken, InterSiteKey
@@ -11,6 +12,7 @@ from failover.models.sync import SyncRun
 __all__ = [
     "ApiToken",
     "BackupSettings",
+    "FileDigest",
     "InterSiteKey",
     "PeerRefusal",
     "PeerStatus",

@@ -33,6 +33,9 @@ class SyncRun(models.Model):
     bytes_total = models.PositiveBigIntegerField(default=0)
     bytes_done = models.PositiveBigIntegerField(default=0)
     bytes_transferred = models.PositiveBigIntegerField(default=0)
+    files_fetched = models.PositiveIntegerField(default=0)
+    # SHA-256 of the database rows applied, so unchanged rows are not re-applied.
+    database_digest = models.CharField(max_length=64, blank=True)
     error = models.TextField(blank=True)
 
     class Meta:

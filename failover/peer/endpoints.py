@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 from failover.models import PeerStatus
 from failover.peer.server import peer_endpoint, peer_error
 from failover.peer.status import status_report
-from failover.services import breaking, pairing
+from failover.services import breaking, pairing, syncing
 
 
 def _json_body(request):
@@ -35,7 +35,19 @@ def pair(request):
 
 @require_POST
 @peer_endpoint
+def request_sync(request):
+    """The primary's Sync now: start a sync here, on the backup."""
+    try:
+        run = syncing.accept_sync_request(_json_body(request), PeerStatus.load().hostname)
+    except syncing.SyncRefused as e:
+        return peer_error("busy" if str(e) == syncing.BUSY else "refused", str(e), e.status)
+    return JsonResponse({"run_id": run.pk})
+
+
+@require_POST
+@peer_endpoint
 def unpair(request):
+
     try:
         breaking.accept_unpair(_json_body(request), PeerStatus.load().hostname or "The peer")
     except breaking.BreakError as e:

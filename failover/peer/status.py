@@ -5,7 +5,8 @@ import time
 from django.conf import settings
 
 from failover import __version__
-from failover.models import SiteState
+from failover.models import SiteState, SyncRun
+from failover.status import sync_progress
 
 
 def status_report(site: SiteState | None = None) -> dict:
@@ -18,4 +19,6 @@ def status_report(site: SiteState | None = None) -> dict:
         "relationship_id": str(site.relationship_id) if site.relationship_id else None,
         "version": __version__,
         "server_time": time.time(),
+        "running_sync": sync_progress(SyncRun.objects.filter(active=True).first()),
+        "last_sync": sync_progress(SyncRun.objects.filter(active=None).first()),
     }

@@ -1,9 +1,14 @@
 from django.urls import path
 
 from failover.peer import endpoints
+from failover.sync import serving
 
 urlpatterns = [
     path("status", endpoints.status, name="peer-status"),
     path("pair", endpoints.pair, name="peer-pair"),
     path("unpair", endpoints.unpair, name="peer-unpair"),
+    path("sync/request", endpoints.request_sync, name="peer-sync-request"),
+    path("sync/manifest", serving.manifest, name="peer-sync-manifest"),
+    path("sync/file", serving.file, name="peer-sync-file"),
+    path("sync/database", serving.database_rows, name="peer-sync-database"),
 ]

@@ -1,5 +1,7 @@
 from django import template
+from django.utils.dateparse import parse_datetime
 
+from failover.models import SyncRun
 from failover.models.events import KIND_LABELS
 
 register = template.Library()
@@ -13,3 +15,14 @@ def kind_label(kind: str) -> str:
 @register.simple_tag
 def percent(done, total) -> int:
     return int(100 * done / total) if total else 0
+
+
+@register.filter
+def iso_time(value):
+    """An ISO 8601 string (as in status reports) as a datetime for |date."""
+    return parse_datetime(value) if value else None
+
+
+@register.filter
+def trigger_label(trigger: str) -> str:
+    return dict(SyncRun.Trigger.choices).get(trigger, trigger)

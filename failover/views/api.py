@@ -10,7 +10,7 @@ from failover.access import api_auth
 from failover.domain.health import site_problems
 from failover.forms import PairingForm
 from failover.models import InterSiteKey, PeerStatus, QueueHeartbeat, SiteState, StatusEvent
-from failover.services import breaking, pairing
+from failover.services import breaking, pairing, syncing
 from failover.status import site_status
 
 
@@ -112,4 +112,21 @@ def events(request):
             "events": [_event_json(event) for event in page],
             "next_before": page[-1].pk if len(page) == limit else None,
         }
+    )
+
+
+@require_POST
+@api_auth
+def sync_now(request):
+    try:
+        started = syncing.sync_now(request.user)
+    except syncing.SyncRefused as e:
+        return error(str(e), e.status)
+    return JsonResponse(
+        {
+            "message": started.message,
+            "run_id": started.run_id,
+            "on_this_site": started.on_this_site,
+        },
+        status=202,
     )

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from failover.access import staff_required
 from failover.forms import PairingForm
-from failover.services import breaking, pairing
+from failover.services import breaking, pairing, syncing
 from failover.views.failover_page import render_page
 
 
@@ -41,4 +41,15 @@ def break_relationship(request):
         return _refused(request, str(e), e.status)
     level = messages.SUCCESS if outcome.peer_told else messages.WARNING
     messages.add_message(request, level, outcome.message)
+    return redirect("failover")
+
+
+@require_POST
+@staff_required
+def sync_now(request):
+    try:
+        started = syncing.sync_now(request.user)
+    except syncing.SyncRefused as e:
+        return _refused(request, str(e), e.status)
+    messages.success(request, started.message)
     return redirect("failover")

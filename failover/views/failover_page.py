@@ -11,6 +11,7 @@ from failover.configuration import known_addresses
 from failover.domain.actions import blocked_actions
 from failover.forms import BackupSettingsForm, PairingForm, SharedIPForm
 from failover.models import BackupSettings, PeerStatus, SiteState, StatusEvent, SyncRun
+from failover.status import sync_progress
 
 HISTORY_PAGE = 25
 LIVE_TARGET = "failover-live"
@@ -27,16 +28,34 @@ def _history_page(events: list) -> tuple[list, int | None]:
     return events, None
 
 
+def _syncs(site: SiteState, peer: PeerStatus | None) -> tuple[dict | None, dict | None, bool]:
+    """The running and the last sync as the page shows them, and whether they
+    are the backup's (seen from the primary through its status report)."""
+    if site.is_primary and peer is not None:
+        return peer.report.get("running_sync"), peer.report.get("last_sync"), True
+    return (
+        sync_progress(SyncRun.objects.filter(active=True).first()),
+        sync_progress(SyncRun.objects.filter(active=None).first()),
+        False,
+    )
+
+
 def live_context(site: SiteState) -> dict:
     peer = PeerStatus.load() if site.in_relationship else None
     backup_settings = BackupSettings.load()
+    running_sync, last_sync, syncs_on_peer = _syncs(site, peer)
     return {
         "site": site,
         "peer": peer,
         "conflict": bool(peer and peer.in_conflict_with(site)),
-        "running_sync": SyncRun.objects.filter(active=True).first(),
-        "last_sync": SyncRun.objects.filter(active=None).first(),
-        "actions": blocked_actions(role=site.role),
+        "running_sync": running_sync,
+        "last_sync": last_sync,
+        "syncs_on_peer": syncs_on_peer,
+        "actions": blocked_actions(
+            role=site.role,
+            peer_reachable=peer and peer.reachable,
+            sync_running=running_sync is not None,
+        ),
         "insecure_peer_link": settings.FAILOVER_ALLOW_INSECURE_PEER,
         "no_test_ips": backup_settings.auto_failover_enabled and not backup_settings.test_ips,
         "poll_seconds": max(1, min(5, round(settings.FAILOVER_HEALTH_INTERVAL))),

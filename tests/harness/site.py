@@ -15,14 +15,24 @@ from tests.harness import backends
 ADMIN = "admin"
 PASSWORD = "harness-admin-password"
 
+# The same administrator and API token on every site (as data sync would make
+# them), so the harness keeps its access across syncs and failovers.
 _SETUP = """
+import hashlib
 from django.contrib.auth import get_user_model
 from failover.configuration import set_inter_site_key
 from failover.models import ApiToken
 user = get_user_model().objects.create_superuser({admin!r}, "admin@example.com", {password!r})
+ApiToken.objects.create(user=user, name="harness", hint={token!r}[:8],
+                        digest=hashlib.sha256({token!r}.encode()).hexdigest())
 set_inter_site_key({key!r}, "harness")
-print(ApiToken.issue(user, "harness")[1])
+# Automatic syncs would race the syncs tests start; the tests of the schedule
+# turn it on.
+from failover.models import BackupSettings
+BackupSettings.objects.update_or_create(pk=1, defaults={{"sync_interval": 0}})
 """
+
+TOKEN = "fo_harness-token-shared-by-every-site"
 
 
 class LiveSite:
@@ -56,7 +66,7 @@ class LiveSite:
             tls=tls,
         )
         self.processes = SiteProcesses(self.spec, work_dir / "logs")
-        self.token = ""
+        self.token = TOKEN
 
     @property
     def url(self) -> str:
@@ -67,11 +77,17 @@ class LiveSite:
     def port(self) -> int:
         return self.spec.port
 
+    @property
+    def data_dir(self) -> Path:
+        """FAILOVER_DATA_DIR (a symlink to the current copy on a synced backup)."""
+        return self.var_dir / "data"
+
     def prepare(self, inter_site_key: str) -> None:
-        done = self.manage(
-            "shell", "-c", _SETUP.format(admin=ADMIN, password=PASSWORD, key=inter_site_key)
+        self.manage(
+            "shell",
+            "-c",
+            _SETUP.format(admin=ADMIN, password=PASSWORD, key=inter_site_key, token=TOKEN),
         )
-        self.token = done.stdout.strip().splitlines()[-1]
 
     # Processes -----------------------------------------------------------
 

@@ -1,0 +1,13 @@
+"""Data sync: the backup pulls the primary's data directory and replicated
+database rows, incrementally, verified, throttled and atomically.
+
+Primary side: ``manifest.py`` lists the data directory (hashes cached by path,
+size and mtime), ``serving.py`` answers the peer endpoints ``sync/manifest``,
+``sync/file`` (HTTP Range, streamed) and ``sync/database``.
+
+Backup side: ``engine.py`` plans and builds a new copy beside the current one
+(unchanged files hard-linked, changed ones fetched and checked against their
+SHA-256), ``store.py`` switches ``FAILOVER_DATA_DIR`` to it with one atomic
+rename, ``database.py`` applies the rows in one transaction, ``throttle.py``
+holds the bandwidth limit.
+"""

@@ -1,0 +1,79 @@
+"""The primary's manifest of its data directory."""
+
+import hashlib
+import os
+import stat
+from pathlib import Path
+
+from django.db import transaction
+
+from failover.models import FileDigest
+
+CHUNK = 1024 * 1024
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _walk(root: Path, relative: str = ""):
+    """(relative path, DirEntry) for everything under root, parents first."""
+    with os.scandir(root / relative if relative else root) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            path = f"{relative}/{entry.name}" if relative else entry.name
+            yield path, entry
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(root, path)
+
+
+def build_manifest(root: Path) -> list[dict]:
+    """Every file, folder and symlink under ``root``, with each file's size,
+    mtime and SHA-256. Hashes are cached by (path, size, mtime)."""
+    root.mkdir(parents=True, exist_ok=True)
+    cached = {d.path: d for d in FileDigest.objects.all()}
+    entries, fresh = [], []
+    for path, entry in _walk(root):
+        info = entry.stat(follow_symlinks=False)
+        if stat.S_ISLNK(info.st_mode):
+            entries.append({"path": path, "type": "link", "target": os.readlink(entry.path)})
+        elif stat.S_ISDIR(info.st_mode):
+            entries.append({"path": path, "type": "dir", "mode": stat.S_IMODE(info.st_mode)})
+        elif stat.S_ISREG(info.st_mode):
+            known = cached.pop(path, None)
+            if known and (known.size, known.mtime_ns) == (info.st_size, info.st_mtime_ns):
+                sha = known.sha256
+            else:
+                sha = file_sha256(Path(entry.path))
+                after = os.stat(entry.path, follow_symlinks=False)
+                if (after.st_size, after.st_mtime_ns) == (info.st_size, info.st_mtime_ns):
+                    # Only a hash of a file that held still while read is worth keeping.
+                    fresh.append(
+                        FileDigest(
+                            path=path, size=info.st_size, mtime_ns=info.st_mtime_ns, sha256=sha
+                        )
+                    )
+            entries.append(
+                {
+                    "path": path,
+                    "type": "file",
+                    "size": info.st_size,
+                    "mtime_ns": info.st_mtime_ns,
+                    "mode": stat.S_IMODE(info.st_mode),
+                    "sha256": sha,
+                }
+            )
+        # Sockets, devices and pipes are not data: left out.
+    _save_digests(fresh, gone=list(cached))
+    return entries
+
+
+@transaction.atomic
+def _save_digests(fresh: list[FileDigest], gone: list[str]) -> None:
+    paths = [d.path for d in fresh] + gone
+    for start in range(0, len(paths), 500):
+        FileDigest.objects.filter(path__in=paths[start : start + 500]).delete()
+    FileDigest.objects.bulk_create(fresh, batch_size=500, ignore_conflicts=True)

@@ -1,0 +1,203 @@
+"""The sync engine against a fake primary: what it builds, reuses, refuses."""
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from failover import __version__
+from failover.sync import database
+from failover.sync.engine import Sync, SyncFailed
+from failover.sync.source import SourceError
+from failover.sync.store import CopyStore
+from failover.sync.throttle import Throttle
+
+pytestmark = pytest.mark.django_db
+ROWS = "[]"
+
+
+def entry(path, content: bytes, mtime_ns=1_700_000_000_000_000_000):
+    return {
+        "path": path,
+        "type": "file",
+        "size": len(content),
+        "mtime_ns": mtime_ns,
+        "mode": 0o644,
+        "sha256": hashlib.sha256(content).hexdigest(),
+    }
+
+
+class FakePrimary:
+    """Serves a manifest and file bytes from memory; can lie or break on purpose."""
+
+    def __init__(self, files: dict[str, bytes], extra=(), fail_after: int | None = None):
+        self.files = files
+        self.entries = [entry(path, data) for path, data in files.items()] + list(extra)
+        self.served = {}  # path -> bytes actually sent
+        self.offsets = []
+        self.fail_after = fail_after
+        self.lie = {}
+
+    def manifest(self):
+        return {"version": __version__, "files": self.entries}
+
+    def database(self):
+        return ROWS
+
+    def read(self, item, offset):
+        self.offsets.append((item["path"], offset))
+        data = self.lie.get(item["path"], self.files[item["path"]])[offset:]
+        for start in range(0, len(data), 4):
+            if self.fail_after is not None and start >= self.fail_after:
+                raise SourceError("lost the primary")
+            chunk = data[start : start + 4]
+            self.served[item["path"]] = self.served.get(item["path"], 0) + len(chunk)
+            yield chunk
+
+
+@pytest.fixture
+def store(tmp_path):
+    return CopyStore(tmp_path / "site" / "data")
+
+
+def sync(store, source, run_id=1):
+    return Sync(
+        source,
+        store,
+        run_id=run_id,
+        throttle=Throttle(0),
+        report_progress=lambda counters: None,
+        parallel=2,
+        last_database_digest=database.digest(ROWS),
+    ).run()
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+def test_a_first_sync_builds_a_complete_copy(store):
+    files = {"a.txt": b"alpha", "d/e/f.bin": os.urandom(1000), "empty": b""}
+    result = sync(store, FakePrimary(files))
+    assert store.data_dir.is_symlink()
+    assert tree(store.data_dir) == files
+    assert result.counters.files_fetched == 3
+    assert (store.data_dir / "a.txt").stat().st_mtime_ns == 1_700_000_000_000_000_000
+
+
+def test_unchanged_files_are_hard_linked_and_renames_fetch_nothing(store):
+    sync(store, FakePrimary({"keep": b"same", "old-name": b"moved content"}))
+    before = (store.data_dir / "keep").stat().st_ino
+    source = FakePrimary({"keep": b"same", "new-name": b"moved content", "add": b"new"})
+    result = sync(store, source, run_id=2)
+    assert tree(store.data_dir) == source.files
+    assert (store.data_dir / "keep").stat().st_ino == before
+    assert source.served == {"add": 3}
+    assert result.counters.bytes_transferred == 3
+    assert (
+        len([p for p in store.copies.iterdir() if p.name.startswith("copy-") and p.is_dir()]) == 1
+    )
+
+
+def test_a_file_changed_on_this_site_since_its_sync_is_fetched_again(store):
+    sync(store, FakePrimary({"f": b"original"}))
+    (store.data_dir / "f").write_bytes(b"tampered")  # written while this site was primary
+    source = FakePrimary({"f": b"original"})
+    sync(store, source, run_id=2)
+    assert tree(store.data_dir) == {"f": b"original"}
+    assert source.served == {"f": 8}
+
+
+@pytest.mark.parametrize(
+    "bad,reason",
+    [
+        (
+            {"path": "/etc/evil", "type": "file", "size": 1, "mtime_ns": 1, "sha256": "0" * 64},
+            "is absolute",
+        ),
+        (
+            {"path": "../evil", "type": "file", "size": 1, "mtime_ns": 1, "sha256": "0" * 64},
+            "contains '..'",
+        ),
+        ({"path": "escape", "type": "link", "target": "../../outside"}, "leads outside"),
+    ],
+)
+def test_unsafe_manifests_fail_and_write_nothing_outside(store, tmp_path, bad, reason):
+    sync(store, FakePrimary({"f": b"previous"}))
+    current = store.data_dir.resolve()
+    before = sorted(str(p) for p in tmp_path.rglob("*"))
+    with pytest.raises(SyncFailed, match=reason):
+        sync(store, FakePrimary({"f": b"next"}, extra=[bad]), run_id=2)
+    assert sorted(str(p) for p in tmp_path.rglob("*") if "partial" not in str(p)) == [
+        p for p in before if "partial" not in p
+    ]
+    assert store.data_dir.resolve() == current
+    assert tree(store.data_dir) == {"f": b"previous"}
+
+
+def test_bytes_that_do_not_match_the_manifest_fail_the_sync(store):
+    sync(store, FakePrimary({"f": b"previous"}))
+    source = FakePrimary({"f": b"expected"})
+    source.lie["f"] = b"tampered"
+    with pytest.raises(SyncFailed, match="does not match the primary's manifest"):
+        sync(store, source, run_id=2)
+    assert tree(store.data_dir) == {"f": b"previous"}
+    assert not list(store.partial.iterdir())
+    assert not list(store.copies.glob("staging-*"))
+
+
+def test_a_short_file_fails_the_sync(store):
+    source = FakePrimary({"f": b"twelve bytes"})
+    source.lie["f"] = b"twelve"
+    with pytest.raises(SyncFailed, match="size or SHA-256 differs"):
+        sync(store, source)
+    assert not store.data_dir.exists()
+
+
+def test_an_interrupted_file_resumes_where_it_stopped(store):
+    sync(store, FakePrimary({"small": b"x"}))
+    data = os.urandom(40)
+    broken = FakePrimary({"small": b"x", "big": data}, fail_after=16)
+    with pytest.raises(SyncFailed, match="lost the primary"):
+        sync(store, broken, run_id=2)
+    assert tree(store.data_dir) == {"small": b"x"}  # previous copy still in use
+    resumed = FakePrimary({"small": b"x", "big": data})
+    result = sync(store, resumed, run_id=3)
+    assert resumed.offsets == [("big", 16)]
+    assert result.counters.bytes_transferred == 24
+    assert tree(store.data_dir) == {"small": b"x", "big": data}
+
+
+def test_a_real_data_folder_is_replaced_by_the_first_copy(store):
+    store.data_dir.mkdir(parents=True)
+    (store.data_dir / "local-only").write_bytes(b"from when this site was primary")
+    sync(store, FakePrimary({"f": b"primary's"}))
+    assert store.data_dir.is_symlink()
+    assert tree(store.data_dir) == {"f": b"primary's"}
+    assert not list(store.copies.glob("replaced-*"))
+
+
+def test_a_version_mismatch_fails(store):
+    source = FakePrimary({"f": b"x"})
+    source.manifest = lambda: {"version": "0.0.1", "files": []}
+    with pytest.raises(SyncFailed, match="product version mismatch"):
+        sync(store, source)
+
+
+def test_database_rows_are_replaced_in_one_transaction(django_user_model):
+    django_user_model.objects.create_user("primary-user", password="pw-123456789")
+    rows = database.dump()
+    django_user_model.objects.all().delete()
+    django_user_model.objects.create_user("backup-only", password="pw-123456789")
+    assert database.apply(rows) == 1
+    assert list(django_user_model.objects.values_list("username", flat=True)) == ["primary-user"]
+
+
+def test_a_broken_dump_changes_nothing(django_user_model):
+    django_user_model.objects.create_user("kept", password="pw-123456789")
+    with pytest.raises(database.DatabaseSyncError):
+        database.apply('[{"model": "auth.user", "pk": 1, "fields": {"username": null}}]')
+    assert django_user_model.objects.filter(username="kept").exists()
