@@ -12,6 +12,8 @@ POSTS = [
     "/management/failover/shared-ips/add",
     "/management/failover/shared-ips/remove",
     "/management/failover/pair",
+    "/management/failover/break",
+    "/management/failover/sync-now",
     "/management/security/key",
     "/management/security/key/generate",
     "/management/security/tokens",

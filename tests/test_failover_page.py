@@ -1,6 +1,6 @@
 import pytest
 
-from failover.models import SiteState, StatusEvent
+from failover.models import PeerStatus, SiteState, StatusEvent
 
 LIVE = {"HX-Request": "true", "HX-Target": "failover-live"}
 
@@ -120,3 +120,38 @@ def test_history_ignores_a_malformed_cursor(staff_client):
     response = staff_client.get("/management/failover/history", {"before": "x'; drop"})
     assert response.status_code == 200
     assert "visible" in response.content.decode()
+
+
+def test_sync_now_on_a_standalone_site_is_refused_with_409(staff_client):
+    response = staff_client.post("/management/failover/sync-now")
+    assert response.status_code == 409
+    assert "in no failover relationship" in response.content.decode()
+
+
+def test_the_primary_shows_the_backups_sync_progress(staff_client):
+    _set_role("primary", epoch=1, peer_host="backup.example", peer_port=8443)
+    PeerStatus.objects.update_or_create(
+        pk=1,
+        defaults={
+            "reachable": True,
+            "role": "backup",
+            "report": {
+                "running_sync": {
+                    "id": 7,
+                    "status": "running",
+                    "trigger": "peer",
+                    "files_done": 3,
+                    "files_total": 10,
+                    "bytes_done": 300,
+                    "bytes_total": 1000,
+                    "rate": 100.0,
+                }
+            },
+        },
+    )
+    html = staff_client.get("/management/failover/").content.decode()
+    assert "Syncs run on the backup" in html
+    assert "3 of 10 files" in html
+    assert 'aria-valuenow="30"' in html
+    sync_action = html[html.index("<h3>Sync now</h3>") : html.index("<h3>Become")]
+    assert "disabled" in sync_action and "A sync is already running." in sync_action

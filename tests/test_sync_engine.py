@@ -45,6 +45,10 @@ class FakePrimary:
     def database(self):
         return ROWS
 
+    def read_many(self, items):
+        for item, offset in items:
+            yield self.read(item, offset)
+
     def read(self, item, offset):
         self.offsets.append((item["path"], offset))
         data = self.lie.get(item["path"], self.files[item["path"]])[offset:]

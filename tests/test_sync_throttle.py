@@ -34,3 +34,14 @@ def test_zero_means_unlimited():
     throttle = Throttle(0, clock=clock, sleep=clock.sleep)
     throttle.consume(10**9)
     assert clock.now == 100.0
+
+
+def test_counting_from_the_start_lets_a_late_transfer_catch_up():
+    clock = FakeClock()
+    throttle = Throttle(1000, clock=clock, sleep=clock.sleep)
+    throttle.start()
+    clock.now += 2  # listing the tree
+    throttle.consume(2000)
+    assert clock.now == 102.0  # no wait: the budget of the first 2 s was unused
+    throttle.consume(1000)
+    assert clock.now == 103.0

@@ -83,6 +83,16 @@ class PeerClient:
         self.expected_site_id = expected_site_id
         self.timeout = timeout or settings.FAILOVER_PEER_TIMEOUT
         self.session = requests.Session()
+        self._credentials: tuple[str, str] | None = None
+
+    def _key_and_site_id(self) -> tuple[str, str]:
+        """Read once per client: a sync's many requests need no more queries."""
+        if self._credentials is None:
+            key = InterSiteKey.current()
+            if not key:
+                raise PeerError("No inter-site key is set on this site (Management > Security).")
+            self._credentials = key, str(SiteState.load().site_id)
+        return self._credentials
 
     @classmethod
     def for_peer(cls, site: SiteState, **kwargs) -> "PeerClient":
@@ -114,16 +124,13 @@ class PeerClient:
         stream: bool = False,
         headers: dict | None = None,
     ) -> requests.Response:
-        key = InterSiteKey.current()
-        if not key:
-            raise PeerError("No inter-site key is set on this site (Management > Security).")
+        key, own_site_id = self._key_and_site_id()
         timeout = timeout or self.timeout
         body = json.dumps(payload).encode() if payload is not None else b""
         path = API_PREFIX + endpoint
         query = urlencode(params or {})
-        signed = sign_request(
-            key, method, path, query, body, str(SiteState.load().site_id), time.time()
-        )
+        signed = sign_request(key, method, path, query, body, own_site_id, time.time())
+
         url = self.base_url + path + (f"?{query}" if query else "")
         try:
             response = self.session.request(

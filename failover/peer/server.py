@@ -2,6 +2,7 @@
 
 import logging
 import time
+from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
@@ -10,12 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from failover.models import InterSiteKey, PeerRefusal, SiteState, StatusEvent
 from failover.peer import nonces
-from failover.peer.signing import (
-    SignatureError,
-    SignedRequest,
-    sign_response,
-    verify_request,
-)
+from failover.peer.signing import SignatureError, sign_response, verify_request
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +21,18 @@ def peer_error(code: str, message: str, status: int = 409) -> JsonResponse:
     return JsonResponse({"error": message, "code": code}, status=status)
 
 
-def _authenticate(request, any_sender: bool) -> SignedRequest:
+@dataclass(frozen=True)
+class PeerRequest:
+    """An authenticated peer request: who sent it, and this site as it was
+    when it arrived (so the view and the signed answer need no more queries)."""
+
+    site_id: str
+    nonce: str
+    key: str
+    local: SiteState
+
+
+def _authenticate(request, any_sender: bool) -> PeerRequest:
     if not request.is_secure() and not settings.FAILOVER_ALLOW_INSECURE_PEER:
         raise SignatureError(
             "plaintext",
@@ -51,7 +58,7 @@ def _authenticate(request, any_sender: bool) -> SignedRequest:
         )
     if not nonces.remember(signed.nonce):
         raise SignatureError("replayed", "This request was already received (replayed nonce).")
-    return signed
+    return PeerRequest(signed.site_id, signed.nonce, key, site)
 
 
 def _refuse(request, error: SignatureError) -> JsonResponse:
@@ -84,10 +91,10 @@ def peer_endpoint(view=None, *, any_sender: bool = False):
             response = view(request, *args, **kwargs)
             body = None if response.streaming else response.content
             headers = sign_response(
-                InterSiteKey.current(),
+                request.peer.key,
                 request.peer.nonce,
                 response.status_code,
-                str(SiteState.load().site_id),
+                str(request.peer.local.site_id),
                 body,
                 time.time(),
             )

@@ -10,5 +10,6 @@ urlpatterns = [
     path("sync/request", endpoints.request_sync, name="peer-sync-request"),
     path("sync/manifest", serving.manifest, name="peer-sync-manifest"),
     path("sync/file", serving.file, name="peer-sync-file"),
+    path("sync/files", serving.files, name="peer-sync-files"),
     path("sync/database", serving.database_rows, name="peer-sync-database"),
 ]

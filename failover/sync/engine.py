@@ -24,6 +24,11 @@ from failover.sync.throttle import Throttle
 
 CHUNK = 1024 * 1024
 PROGRESS_EVERY = 0.5
+# Files from this size on are fetched alone (HTTP Range resumes them); smaller
+# ones travel in batches of up to BATCH_FILES files or BATCH_BYTES bytes.
+SINGLE_FILE_BYTES = 8 * CHUNK
+BATCH_FILES = 500
+BATCH_BYTES = 32 * CHUNK
 
 
 class SyncFailed(Exception):
@@ -73,6 +78,10 @@ def _same_tree(entries: list[dict], previous: dict[str, dict]) -> bool:
     )
 
 
+def _metadata(entry: dict) -> tuple:
+    return entry["mtime_ns"], entry.get("mode")
+
+
 def _disk_error(error: OSError, doing: str) -> SyncFailed:
     if error.errno == errno.ENOSPC:
         return SyncFailed(f"disk full on the backup while {doing}")
@@ -102,6 +111,8 @@ class Sync:
         self.stop = threading.Event()
 
     def run(self) -> SyncResult:
+        # The limit holds over the whole sync, listing and linking included.
+        self.throttle.start()
         try:
             entries = self._manifest()
             rows = self.source.database()
@@ -189,34 +200,39 @@ class Sync:
         reusable = {}
         for entry in previous.values():
             if entry["type"] == "file" and self._unchanged(current, entry):
-                reusable.setdefault(entry["sha256"], current / entry["path"])
+                reusable.setdefault(entry["sha256"], entry)
         wanted: dict[str, list[dict]] = {}
+        # Files whose time or mode must be set: fetched ones, and reused ones
+        # the primary touched or chmod-ed without changing their content.
+        to_stamp = []
         try:
             for entry in entries:
                 target = staging / entry["path"]
                 if entry["type"] == "dir":
                     target.mkdir(parents=True, exist_ok=True)
-                elif entry["type"] == "link":
-                    target.parent.mkdir(parents=True, exist_ok=True)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if entry["type"] == "link":
                     os.symlink(entry["target"], target)
                 elif entry["sha256"] in reusable:
-                    target.parent.mkdir(parents=True, exist_ok=True)
+                    source = reusable[entry["sha256"]]
                     # Unchanged: a hard link to the current copy's file, not a copy.
-                    os.link(reusable[entry["sha256"]], target)
+                    os.link(current / source["path"], target)
                     self.counters.add(files=1, done=entry["size"])
+                    if _metadata(source) != _metadata(entry):
+                        to_stamp.append(entry)
                 else:
-                    target.parent.mkdir(parents=True, exist_ok=True)
                     wanted.setdefault(entry["sha256"], []).append(entry)
+                    to_stamp.append(entry)
         except OSError as e:
             raise _disk_error(e, "linking unchanged files") from None
         self._fetch_all(staging, wanted)
         try:
-            for entry in entries:
-                if entry["type"] == "file":
-                    target = staging / entry["path"]
-                    os.utime(target, ns=(entry["mtime_ns"], entry["mtime_ns"]))
-                    if "mode" in entry:
-                        os.chmod(target, entry["mode"] & 0o7777)
+            for entry in to_stamp:
+                target = staging / entry["path"]
+                os.utime(target, ns=(entry["mtime_ns"], entry["mtime_ns"]))
+                if "mode" in entry:
+                    os.chmod(target, entry["mode"] & 0o7777)
         except OSError as e:
             raise _disk_error(e, "setting file times") from None
 
@@ -224,7 +240,7 @@ class Sync:
         if not wanted:
             return
         with ThreadPoolExecutor(self.parallel, thread_name_prefix="sync-fetch") as pool:
-            futures = {pool.submit(self._fetch_one, staging, group) for group in wanted.values()}
+            futures = {pool.submit(self._fetch_job, staging, job) for job in _jobs(wanted)}
             while futures:
                 done, futures = wait(futures, timeout=PROGRESS_EVERY, return_when=FIRST_EXCEPTION)
                 self.report_progress(self.counters)
@@ -236,45 +252,65 @@ class Sync:
                         wait(futures)
                         raise future.exception()
 
-    def _fetch_one(self, staging: Path, group: list[dict]) -> None:
-        """Fetch one content (shared by every path in ``group``) and place it."""
-        first = group[0]
+    def _fetch_job(self, staging: Path, groups: list[list[dict]]) -> None:
+        """Fetch some contents (each shared by every path of its group) and
+        place them: a large file alone with an HTTP Range request, small ones
+        together in one streamed request."""
         try:
-            part = self._download(first)
-            os.replace(part, staging / first["path"])
-            for other in group[1:]:
-                os.link(staging / first["path"], staging / other["path"])
+            offsets = [self._partial_size(group[0]) for group in groups]
+            needed = [
+                (g[0], offset)
+                for g, offset in zip(groups, offsets, strict=True)
+                if offset < g[0]["size"]
+            ]
+            if len(needed) == 1 and needed[0][0]["size"] >= SINGLE_FILE_BYTES:
+                streams = iter([self.source.read(*needed[0])])
+            else:
+                streams = self.source.read_many(needed) if needed else iter(())
+            for group, offset in zip(groups, offsets, strict=True):
+                first = group[0]
+                chunks = next(streams) if offset < first["size"] else iter(())
+                part = self._receive(first, offset, chunks)
+                os.replace(part, staging / first["path"])
+                for other in group[1:]:
+                    os.link(staging / first["path"], staging / other["path"])
+                self.counters.add(
+                    files=len(group), done=first["size"] * len(group), fetched=len(group)
+                )
         except SourceError as e:
             raise SyncFailed(str(e)) from None
         except OSError as e:
-            raise _disk_error(e, f"writing {first['path']}") from None
+            raise _disk_error(e, f"writing {groups[0][0]['path']}") from None
 
-        self.counters.add(files=len(group), done=first["size"] * len(group), fetched=len(group))
+    def _partial(self, entry: dict) -> Path:
+        return self.store.partial / f"{entry['sha256']}.part"
 
-    def _download(self, entry: dict) -> Path:
-        """The verified file in partial/, resuming what an earlier sync left."""
-        part = self.store.partial / f"{entry['sha256']}.part"
+    def _partial_size(self, entry: dict) -> int:
+        """How much of the file an earlier sync already fetched."""
+        part = self._partial(entry)
         have = part.stat().st_size if part.exists() else 0
         if have > entry["size"]:
             part.unlink()
-            have = 0
+            return 0
+        return have
+
+    def _receive(self, entry: dict, have: int, chunks) -> Path:
+        """Append ``chunks`` to the file's partial copy and verify it whole."""
+        part = self._partial(entry)
         digest = hashlib.sha256()
         if have:
             with open(part, "rb") as f:
                 while chunk := f.read(CHUNK):
                     digest.update(chunk)
-        if have < entry["size"]:
-            with open(part, "ab") as out:
-                for chunk in self.source.read(entry, have):
-                    if self.stop.is_set():
-                        raise SyncFailed("stopped")
-                    self.throttle.consume(len(chunk))
-                    out.write(chunk)
-                    digest.update(chunk)
-                    have += len(chunk)
-                    self.counters.add(transferred=len(chunk))
-        else:
-            part.touch()
+        with open(part, "ab") as out:
+            for chunk in chunks:
+                if self.stop.is_set():
+                    raise SyncFailed("stopped")
+                self.throttle.consume(len(chunk))
+                out.write(chunk)
+                digest.update(chunk)
+                have += len(chunk)
+                self.counters.add(transferred=len(chunk))
         if have != entry["size"] or digest.hexdigest() != entry["sha256"]:
             part.unlink(missing_ok=True)
             raise SyncFailed(
@@ -282,3 +318,22 @@ class Sync:
                 f"(size or SHA-256 differs); the previous copy is kept"
             )
         return part
+
+
+def _jobs(wanted: dict[str, list[dict]]) -> list[list[list[dict]]]:
+    """Split the contents to fetch into jobs: each large file alone, small ones
+    in batches, so per-request overhead does not dominate many small files."""
+    jobs, batch, batch_bytes = [], [], 0
+    for group in sorted(wanted.values(), key=lambda g: -g[0]["size"]):
+        size = group[0]["size"]
+        if size >= SINGLE_FILE_BYTES:
+            jobs.append([group])
+            continue
+        batch.append(group)
+        batch_bytes += size
+        if batch_bytes >= BATCH_BYTES or len(batch) >= BATCH_FILES:
+            jobs.append(batch)
+            batch, batch_bytes = [], 0
+    if batch:
+        jobs.append(batch)
+    return jobs

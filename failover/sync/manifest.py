@@ -3,6 +3,7 @@
 import hashlib
 import os
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.db import transaction
@@ -10,6 +11,7 @@ from django.db import transaction
 from failover.models import FileDigest
 
 CHUNK = 1024 * 1024
+HASHING_THREADS = max(2, os.cpu_count() or 2)
 
 
 def file_sha256(path: Path) -> str:
@@ -32,10 +34,11 @@ def _walk(root: Path, relative: str = ""):
 
 def build_manifest(root: Path) -> list[dict]:
     """Every file, folder and symlink under ``root``, with each file's size,
-    mtime and SHA-256. Hashes are cached by (path, size, mtime)."""
+    mtime and SHA-256. Hashes are cached by (path, size, mtime); new ones are
+    computed in parallel (hashlib releases the GIL)."""
     root.mkdir(parents=True, exist_ok=True)
     cached = {d.path: d for d in FileDigest.objects.all()}
-    entries, fresh = [], []
+    entries, unhashed = [], []
     for path, entry in _walk(root):
         info = entry.stat(follow_symlinks=False)
         if stat.S_ISLNK(info.st_mode):
@@ -43,30 +46,36 @@ def build_manifest(root: Path) -> list[dict]:
         elif stat.S_ISDIR(info.st_mode):
             entries.append({"path": path, "type": "dir", "mode": stat.S_IMODE(info.st_mode)})
         elif stat.S_ISREG(info.st_mode):
+            record = {
+                "path": path,
+                "type": "file",
+                "size": info.st_size,
+                "mtime_ns": info.st_mtime_ns,
+                "mode": stat.S_IMODE(info.st_mode),
+            }
             known = cached.pop(path, None)
             if known and (known.size, known.mtime_ns) == (info.st_size, info.st_mtime_ns):
-                sha = known.sha256
+                record["sha256"] = known.sha256
             else:
-                sha = file_sha256(Path(entry.path))
-                after = os.stat(entry.path, follow_symlinks=False)
-                if (after.st_size, after.st_mtime_ns) == (info.st_size, info.st_mtime_ns):
-                    # Only a hash of a file that held still while read is worth keeping.
-                    fresh.append(
-                        FileDigest(
-                            path=path, size=info.st_size, mtime_ns=info.st_mtime_ns, sha256=sha
-                        )
-                    )
-            entries.append(
-                {
-                    "path": path,
-                    "type": "file",
-                    "size": info.st_size,
-                    "mtime_ns": info.st_mtime_ns,
-                    "mode": stat.S_IMODE(info.st_mode),
-                    "sha256": sha,
-                }
-            )
+                unhashed.append((record, entry.path))
+            entries.append(record)
         # Sockets, devices and pipes are not data: left out.
+    fresh = []
+    with ThreadPoolExecutor(HASHING_THREADS) as pool:
+        hashes = pool.map(file_sha256, [Path(full) for _, full in unhashed])
+        for (record, full), sha in zip(unhashed, hashes, strict=True):
+            record["sha256"] = sha
+            after = os.stat(full, follow_symlinks=False)
+            if (after.st_size, after.st_mtime_ns) == (record["size"], record["mtime_ns"]):
+                # Only a hash of a file that held still while read is worth keeping.
+                fresh.append(
+                    FileDigest(
+                        path=record["path"],
+                        size=record["size"],
+                        mtime_ns=record["mtime_ns"],
+                        sha256=sha,
+                    )
+                )
     _save_digests(fresh, gone=list(cached))
     return entries
 

@@ -1,14 +1,14 @@
 """The primary's side of a sync: the peer endpoints the backup pulls from."""
 
+import json
 import re
 from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse, HttpResponse, JsonResponse
-from django.views.decorators.http import require_GET
+from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.views.decorators.http import require_GET, require_POST
 
 from failover import __version__
-from failover.models import SiteState
 from failover.peer.server import peer_endpoint, peer_error
 from failover.sync import database
 from failover.sync.manifest import build_manifest
@@ -23,8 +23,8 @@ def data_root() -> Path:
     return settings.FAILOVER_DATA_DIR.resolve()
 
 
-def _not_primary():
-    if SiteState.load().is_primary:
+def _not_primary(request):
+    if request.peer.local.is_primary:
         return None
     return peer_error("not_primary", "This site is not the primary: it serves no data.")
 
@@ -32,7 +32,7 @@ def _not_primary():
 @require_GET
 @peer_endpoint
 def manifest(request):
-    refused = _not_primary()
+    refused = _not_primary(request)
     if refused:
         return refused
     return JsonResponse({"version": __version__, "files": build_manifest(data_root())})
@@ -42,23 +42,15 @@ def manifest(request):
 @peer_endpoint
 def file(request):
     """A file's bytes from ``Range: bytes=N-`` on, if it is still as listed."""
-    refused = _not_primary()
+    refused = _not_primary(request)
     if refused:
         return refused
-    try:
-        relative = safe_relative_path(request.GET.get("path"))
-        size, mtime_ns = int(request.GET["size"]), int(request.GET["mtime_ns"])
-    except (ManifestError, KeyError, ValueError) as e:
-        return peer_error("invalid", f"Bad file request: {e}", 400)
-    root = data_root()
-    path = root / relative
-    if path.is_symlink() or not path.is_file() or not path.resolve().is_relative_to(root):
-        return peer_error("not_found", f"{relative} is not a file of the data directory.", 404)
-    info = path.stat()
-    if (info.st_size, info.st_mtime_ns) != (size, mtime_ns):
-        return peer_error("changed", f"{relative} changed since the manifest was made.")
     match = _RANGE.match(request.headers.get("Range", "bytes=0-"))
-    offset = int(match.group(1)) if match else 0
+    asked = {**request.GET.dict(), "offset": int(match.group(1)) if match else 0}
+    try:
+        path, offset, size = _checked_file(data_root(), asked)
+    except FileRefused as e:
+        return peer_error(e.code, str(e), e.status)
     if offset and offset >= size:
         return peer_error("invalid", "Range starts beyond the end of the file.", 416)
     handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
@@ -73,7 +65,69 @@ def file(request):
 @require_GET
 @peer_endpoint
 def database_rows(request):
-    refused = _not_primary()
+    refused = _not_primary(request)
     if refused:
         return refused
     return HttpResponse(database.dump(), content_type="application/json")
+
+
+class FileRefused(Exception):
+    def __init__(self, code: str, message: str, status: int):
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+def _checked_file(root: Path, item) -> tuple[Path, int, int]:
+    """The requested file if it is still as the manifest listed it, the offset
+    to send from, and its size. Raises FileRefused."""
+    try:
+        relative = safe_relative_path(item.get("path"))
+        size, mtime_ns = int(item["size"]), int(item["mtime_ns"])
+        offset = int(item.get("offset", 0))
+    except (ManifestError, AttributeError, KeyError, TypeError, ValueError) as e:
+        raise FileRefused("invalid", f"Bad file request: {e}", 400) from None
+    path = root / relative
+    if path.is_symlink() or not path.is_file() or not path.resolve().is_relative_to(root):
+        raise FileRefused("not_found", f"{relative} is not a file of the data directory.", 404)
+    info = path.stat()
+    if (info.st_size, info.st_mtime_ns) != (size, mtime_ns):
+        raise FileRefused("changed", f"{relative} changed since the manifest was made.", 409)
+    if not 0 <= offset <= size:
+        raise FileRefused("invalid", f"Offset {offset} is outside {relative}.", 400)
+    return path, offset, size
+
+
+def _stream(files):
+    for path, offset, size in files:
+        with open(path, "rb") as f:
+            f.seek(offset)
+            left = size - offset
+            while left:
+                chunk = f.read(min(1024 * 1024, left))
+                if not chunk:
+                    return  # shrank meanwhile: the backup sees a short stream
+                left -= len(chunk)
+                yield chunk
+
+
+@require_POST
+@peer_endpoint
+def files(request):
+    """Several small files in one stream, each from its offset to its end, in
+    the order asked; everything is checked before the first byte is sent."""
+    refused = _not_primary(request)
+    if refused:
+        return refused
+    try:
+        asked = json.loads(request.body)["files"]
+    except (KeyError, TypeError, ValueError):
+        return peer_error("invalid", 'Bad files request: expected {"files": [...]}.', 400)
+    root = data_root()
+    try:
+        checked = [_checked_file(root, item) for item in asked]
+    except FileRefused as e:
+        return peer_error(e.code, str(e), e.status)
+    response = StreamingHttpResponse(_stream(checked), content_type="application/octet-stream")
+    response["Content-Length"] = str(sum(size - offset for _, offset, size in checked))
+    return response

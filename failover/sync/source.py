@@ -4,6 +4,7 @@ import threading
 from collections.abc import Iterator
 
 import requests
+import urllib3
 
 from failover.peer.client import PeerClient, PeerError
 
@@ -46,6 +47,26 @@ class PeerSource:
         except PeerError as e:
             raise SourceError(f"could not get the primary's database rows: {e}") from None
 
+    def read_many(self, items: list[tuple[dict, int]]) -> Iterator[Iterator[bytes]]:
+        """Several files in one streamed request: for each (entry, offset) in
+        order, an iterator over that file's bytes from ``offset``. Each must be
+        read to its end before the next."""
+        payload = {
+            "files": [
+                {"path": e["path"], "size": e["size"], "mtime_ns": e["mtime_ns"], "offset": offset}
+                for e, offset in items
+            ]
+        }
+        try:
+            response = self.client.request("POST", "sync/files", payload=payload, stream=True)
+        except PeerError as e:
+            raise SourceError(f"could not fetch {len(items)} files: {e}") from None
+        try:
+            for entry, offset in items:
+                yield _exactly(response.raw, entry["size"] - offset, entry["path"])
+        finally:
+            response.close()
+
     def read(self, entry: dict, offset: int) -> Iterator[bytes]:
         """The file's bytes from ``offset``, in chunks; never the whole file at once."""
         params = {"path": entry["path"], "size": entry["size"], "mtime_ns": entry["mtime_ns"]}
@@ -72,6 +93,19 @@ class PeerSource:
             ) from None
         finally:
             response.close()
+
+
+def _exactly(raw, count: int, path: str) -> Iterator[bytes]:
+    """``count`` bytes of a batch stream, in chunks; a short stream is an error."""
+    while count:
+        try:
+            chunk = raw.read(min(CHUNK, count))
+        except (urllib3.exceptions.HTTPError, OSError) as e:
+            raise SourceError(f"lost the primary while fetching {path}: {_short(e)}") from None
+        if not chunk:
+            raise SourceError(f"the primary's stream ended inside {path}")
+        count -= len(chunk)
+        yield chunk
 
 
 def _short(error: Exception) -> str:

@@ -6,8 +6,8 @@ import time
 
 class Throttle:
     """Shared by every download of one sync: each chunk waits until the total
-    so far is within the limit counted from the first byte, so the limit holds
-    on average over the whole sync whatever the number of parallel fetches."""
+    so far is within the limit counted from the start, so the limit holds on
+    average over the whole sync whatever the number of parallel fetches."""
 
     def __init__(self, bytes_per_second: float, clock=time.monotonic, sleep=time.sleep):
         self.rate = bytes_per_second
@@ -16,6 +16,11 @@ class Throttle:
         self.started: float | None = None
         self.total = 0
         self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Count from now rather than from the first byte."""
+        with self._lock:
+            self.started = self.clock()
 
     def consume(self, count: int) -> None:
         if not self.rate:

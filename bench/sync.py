@@ -1,0 +1,299 @@
+"""Data sync figures on loopback, against rsync over the same trees.
+
+    .venv/bin/python bench/sync.py [--scale 1.0]
+
+Starts a primary and a backup (the multi-site harness, peer traffic direct on
+loopback, PostgreSQL and Redis when they answer) and an rsync daemon serving
+the primary's data directory, then prints:
+
+- a full sync of 1 GiB in 1,000 files: throughput, and its ratio to rsync
+  (target at least 1.0);
+- a no-change resync of 10,000 files (target under 1 s);
+- one changed file among 10,000: bytes moved against the file's size;
+- the bandwidth limit's accuracy at 50 Mbit/s;
+- the backup worker's peak memory while syncing one 2 GiB file (target under
+  150 MB).
+
+``--scale`` shrinks the data for a quick look (0.1 moves a tenth of it).
+Needs Debian's rsync.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "failover_site.settings")
+
+MB = 1024 * 1024
+GB = 1024 * MB
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+# The harness picks PostgreSQL and Redis from these, as under `make test`.
+if _answers(5432):
+    os.environ.setdefault("FAILOVER_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
+if _answers(6379):
+    os.environ.setdefault("FAILOVER_TEST_REDIS", "redis://127.0.0.1:6379")
+
+from bench.common import ROOT  # noqa: E402
+from tests.fixtures.trees import write_file  # noqa: E402
+from tests.harness import backends  # noqa: E402
+from tests.harness.cluster import Cluster, free_port  # noqa: E402
+
+
+def _sync(backup) -> dict:
+    """Sync now on the backup and wait; the run's recorded figures."""
+    started = time.monotonic()
+    backup.manage("failover", "sync-now", "--wait")
+    details = backup.events("sync_succeeded")[0]["details"]
+    return {**details, "wall": time.monotonic() - started}
+
+
+class Rsync:
+    """An rsync daemon on loopback serving ``root`` as module ``data``."""
+
+    def __init__(self, root: Path, work: Path):
+        self.port = free_port()
+        config = work / "rsyncd.conf"
+        config.write_text(f"use chroot = no\n[data]\npath = {root}\nread only = yes\n")
+        self.process = subprocess.Popen(
+            ["rsync", "--daemon", "--no-detach", f"--port={self.port}", f"--config={config}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while not _answers(self.port):
+            if time.monotonic() > deadline:
+                raise RuntimeError("rsync daemon did not start")
+            time.sleep(0.05)
+
+    def pull(self, source: str, destination: Path) -> tuple[float, int]:
+        """Seconds and bytes received for ``rsync -a`` of ``source`` into ``destination``."""
+        destination.mkdir(parents=True, exist_ok=True)
+        started = time.monotonic()
+        done = subprocess.run(
+            [
+                "rsync",
+                "-a",
+                "--stats",
+                f"rsync://127.0.0.1:{self.port}/data/{source}",
+                f"{destination}/",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        elapsed = time.monotonic() - started
+        received = re.search(r"Total bytes received: ([\d,]+)", done.stdout)
+        return elapsed, int(received.group(1).replace(",", "")) if received else 0
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait()
+
+
+def _process_group_rss(group: int) -> int:
+    """Resident memory (bytes) of every process in a process group."""
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) != group:
+                continue
+            status = Path(f"/proc/{pid}/status").read_text()
+        except (OSError, IndexError, ValueError):
+            continue
+        match = re.search(r"VmRSS:\s+(\d+) kB", status)
+        total = max(total, int(match.group(1)) * 1024 if match else 0)
+    return total
+
+
+def _peak_memory_during(action, group: int) -> int:
+    """The largest single process of ``group`` while ``action`` runs."""
+    peak, stop = 0, threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, _process_group_rss(group))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        action()
+    finally:
+        stop.set()
+        sampler.join()
+    return peak
+
+
+def _remove(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    else:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _rate(size: int, seconds: float) -> str:
+    return f"{size / seconds / MB:7.1f} MiB/s"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    args = parser.parse_args()
+    if shutil.which("rsync") is None:
+        sys.exit("bench/sync.py needs rsync (apt install rsync)")
+    scale = args.scale
+    work = ROOT / "var" / "bench-sync"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+
+    cluster = Cluster(work, 2)
+    cluster.start()
+    primary, backup = cluster[0], cluster[1]
+    rsync = None
+    results = []
+    try:
+        primary.manage(
+            "failover",
+            "pair",
+            "--backup-host",
+            "127.0.0.1",
+            "--backup-port",
+            str(backup.port),
+            "--reverse-host",
+            "127.0.0.1",
+            "--reverse-port",
+            str(primary.port),
+        )
+        data = primary.data_dir
+        rsync = Rsync(data.resolve(), work)
+
+        # 1. Full sync of 1 GiB in 1,000 files: the first (the primary hashes
+        # every file for its manifest), then again into an empty backup with
+        # the primary's hash cache filled; rsync three times into an empty folder.
+        files = max(10, int(1000 * scale))
+        for i in range(files):
+            write_file(data / "full" / f"{i // 100:02}" / f"file-{i:04}.bin", MB, seed=i)
+        size = files * MB
+        os.sync()
+        cold = _sync(backup)["duration"]
+        warm = []
+        for _ in range(2):
+            for folder in (backup.data_dir, backup.data_dir.with_name("data.copies")):
+                _remove(folder)
+            os.sync()
+            warm.append(_sync(backup)["duration"])
+        theirs = []
+        for _ in range(3):
+            _remove(work / "rsync-full")
+            os.sync()
+            theirs.append(rsync.pull("full", work / "rsync-full")[0])
+        warm_s, rsync_s = statistics.median(warm), statistics.median(theirs)
+        results.append(
+            (
+                f"Full sync, {files} files of 1 MiB",
+                f"ours {_rate(size, cold)} cold ({cold:.2f} s), {_rate(size, warm_s)} "
+                f"with the primary's hashes cached ({warm_s:.2f} s); "
+                f"rsync {_rate(size, rsync_s)} ({rsync_s:.2f} s)",
+            )
+        )
+        results.append(
+            (
+                "  ratio to rsync (target >= 1.0)",
+                f"{rsync_s / cold:.2f} cold, {rsync_s / warm_s:.2f} cached",
+            )
+        )
+
+        # 2. No-change resync of 10,000 files.
+        many = max(100, int(10_000 * scale))
+        for i in range(many):
+            path = data / "many" / f"{i // 500:02}" / f"small-{i:05}.txt"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(b"x" * (100 + i % 900))
+        _sync(backup)
+        again = _sync(backup)
+        rsync.pull("", work / "rsync-all")
+        still, _ = rsync.pull("", work / "rsync-all")
+        results.append(
+            (
+                f"No-change resync, {files + many:,} files",
+                f"ours {again['duration']:.2f} s ({again['wall']:.2f} s with the "
+                f"command), rsync {still:.2f} s (target < 1 s)",
+            )
+        )
+
+        # 3. One changed file among them.
+        changed = data / "full" / "00" / "file-0000.bin"
+        with open(changed, "r+b") as f:
+            f.seek(MB // 2)
+            f.write(b"changed!")
+        one = _sync(backup)
+        _, rsync_bytes = rsync.pull("", work / "rsync-all")
+        results.append(
+            (
+                "One changed file (1 MiB) among them",
+                f"ours moved {one['bytes']:,} bytes ({one['bytes'] / MB:.2f} x the file), "
+                f"rsync received {rsync_bytes:,} bytes (delta transfer)",
+            )
+        )
+
+        # 4. Bandwidth-limit accuracy at 50 Mbit/s.
+        limited = int(40 * MB * max(scale, 0.25))
+        write_file(data / "limited.bin", limited)
+        backup.manage("failover", "settings", "--bandwidth-limit", "50")
+        run = _sync(backup)
+        backup.manage("failover", "settings", "--bandwidth-limit", "0")
+        measured = run["bytes"] * 8 / run["duration"] / 1e6
+        results.append(
+            (
+                "Bandwidth limit 50 Mbit/s",
+                f"measured {measured:.1f} Mbit/s over {run['duration']:.1f} s "
+                f"({(measured / 50 - 1) * 100:+.1f}%)",
+            )
+        )
+
+        # 5. Peak memory of the backup's worker syncing one 2 GiB file.
+        big = int(2 * GB * scale)
+        write_file(data / "huge.bin", big)
+        backup.restart(["worker"])
+        worker = backup.processes.processes["worker"].pid
+        peak = _peak_memory_during(lambda: _sync(backup), worker)
+        results.append(
+            (
+                f"Peak worker memory, one {big / GB:.2f} GiB file",
+                f"{peak / MB:.0f} MB for the largest worker process (target < 150 MB)",
+            )
+        )
+    finally:
+        if rsync:
+            rsync.stop()
+        cluster.close()
+        backends.drop_template()
+
+    print()
+    for name, figure in results:
+        print(f"{name:42} {figure}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
