@@ -12,6 +12,7 @@ from django.utils import timezone
 from failover.models import BackupSettings, InterSiteKey, SharedIP, StatusEvent
 from failover.models.events import actor_name
 from failover.netif.listing import host_addresses
+from failover.netif.reconcile import reconcile, take_down
 
 
 def _describe(value) -> str:
@@ -57,14 +58,19 @@ def add_shared_ip(address: str, prefix: int, interface: str, actor) -> SharedIP:
     StatusEvent.record(
         "shared_ip_changed", f"Failover IP {shared_ip.cidr} on {interface} added.", actor=actor
     )
+    reconcile()
     return shared_ip
 
 
 @transaction.atomic
 def remove_shared_ip(address: str, actor) -> None:
-    deleted, _ = SharedIP.objects.filter(address=address).delete()
-    if not deleted:
+    ip = SharedIP.objects.filter(address=address).first()
+    if ip is None:
         raise SharedIPError(f"{address} is not in the list of shared IPs.")
+    problems = take_down(ip) if ip.state == SharedIP.State.UP else []
+    if problems:
+        raise SharedIPError(f"{address} could not be taken down first: {problems[0]}")
+    ip.delete()
     StatusEvent.record("shared_ip_changed", f"Shared IP {address} removed.", actor=actor)
 
 
@@ -100,6 +106,7 @@ def set_failover_ips(checked: set[str], actor, *, only: set[str] | None = None) 
         changes.append(f"{row.cidr} {'is now' if want else 'is no longer'} a failover IP")
     if changes:
         StatusEvent.record("shared_ip_changed", "; ".join(changes) + ".", actor=actor)
+        reconcile()
     return changes
 
 

@@ -137,3 +137,21 @@ class InterSiteKeyForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label="Token name", max_length=100)
+
+
+class BecomeForm(forms.Form):
+    # hx-preserve: the live status refresh must not untick what the admin ticked.
+    sync_first = forms.BooleanField(
+        required=False,
+        label="Pull a data sync from the peer first",
+        widget=forms.CheckboxInput(attrs={"hx-preserve": "true"}),
+        help_text="The site that becomes primary first pulls a full, fresh sync; meanwhile "
+        "users on the current primary are signed out.",
+    )
+    force = forms.BooleanField(
+        required=False,
+        label="Become backup even if the peer cannot be contacted",
+        widget=forms.CheckboxInput(attrs={"hx-preserve": "true"}),
+        help_text="Without it, a swap that cannot keep one primary and one backup is "
+        "cancelled and nothing changes.",
+    )

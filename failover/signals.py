@@ -1,16 +1,24 @@
-"""Celery signal handlers that keep run records truthful across worker restarts."""
+"""Celery signal handlers that keep this site truthful across worker restarts."""
 
 from celery.signals import worker_ready
 
 from failover.models import SyncRun
+from failover.netif.reconcile import reconcile
+from failover.services.health import check_peer
 from failover.services.syncing import fail_interrupted
 
 
 @worker_ready.connect
-def fail_syncs_interrupted_by_a_restart(**kwargs):
+def settle_after_a_restart(**kwargs):
     """A sync marked running when this site's worker starts died with the
-    previous worker: say so, so that a new one can start."""
+    previous worker: say so, so that a new one can start. And bring the
+    failover IPs in line with the role (a reboot loses them)."""
     fail_interrupted(
         "the worker was stopped during the sync (its copy was never used)",
         status=SyncRun.Status.RUNNING,
     )
+    # A primary coming back may find the peer took over while it was away:
+    # ask first (it then demotes itself), so its addresses never come up twice.
+    check_peer()
+    reconcile()
+

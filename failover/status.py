@@ -4,7 +4,7 @@ GET /api/v1/failover print the same thing."""
 from django.conf import settings
 
 from failover import __version__
-from failover.models import PeerStatus, SharedIP, SiteState, SyncRun
+from failover.models import PeerStatus, RoleSwap, SharedIP, SiteState, SyncRun
 
 
 def _iso(value):
@@ -48,6 +48,23 @@ def sync_progress(run: SyncRun | None) -> dict | None:
     }
 
 
+def swap_progress(swap: RoleSwap | None) -> dict | None:
+    if swap is None:
+        return None
+    return {
+        "id": str(swap.id),
+        "role": swap.target_role,
+        "sync_first": swap.sync_first,
+        "force": swap.force,
+        "actor": swap.actor,
+        "status": swap.status,
+        "step": swap.step or None,
+        "message": swap.message or None,
+        "started": _iso(swap.created_at),
+        "finished": _iso(swap.finished_at),
+    }
+
+
 def site_status() -> dict:
     site = SiteState.load()
     last_sync = SyncRun.objects.filter(active=None).first()
@@ -60,8 +77,21 @@ def site_status() -> dict:
         "relationship_id": str(site.relationship_id) if site.relationship_id else None,
         "peer": peer_status(site),
         "enabled_shared_ips": [ip.cidr for ip in SharedIP.objects.filter(is_failover=True)],
+        "shared_ips": [
+            {
+                "address": ip.address,
+                "prefix": ip.prefix,
+                "interface": ip.interface,
+                "failover": ip.is_failover,
+                "state": ip.state,
+                "error": ip.last_error or None,
+            }
+            for ip in SharedIP.objects.all()
+        ],
         "last_data_sync_time": _iso(last_sync.finished_at) if last_sync else None,
         "last_data_sync_status": last_sync.status if last_sync else None,
         "running_sync": sync_progress(running_sync),
+        "swap_in_progress": site.swap_lock_note if site.swap_in_progress else None,
+        "swap": swap_progress(RoleSwap.objects.first()),
         "version": __version__,
     }

@@ -4,7 +4,7 @@ from celery import shared_task
 
 from failover.models import QueueHeartbeat
 from failover.peer import nonces
-from failover.services import health, syncing
+from failover.services import health, swapping, syncing
 
 
 def _worker_name(task) -> str:
@@ -27,6 +27,11 @@ def check_peer(self):
 @shared_task
 def run_sync(run_id: int):
     return syncing.execute(run_id)
+
+
+@shared_task
+def run_swap(swap_id: str):
+    return swapping.execute(swap_id)
 
 
 @shared_task

@@ -35,6 +35,8 @@ class SiteSpec:
     env: dict[str, str] = field(default_factory=dict)
     # (certificate file, key file): gunicorn then serves HTTPS.
     tls: tuple[str, str] | None = None
+    # A command prefix for every process, e.g. ["ip", "netns", "exec", "site-a"].
+    wrapper: list[str] = field(default_factory=list)
 
     def environment(self) -> dict[str, str]:
         return {
@@ -49,7 +51,7 @@ class SiteSpec:
     def commands(self) -> dict[str, list[str]]:
         """The README's commands for running a site by hand, for this site."""
         tls = ["--certfile", self.tls[0], "--keyfile", self.tls[1]] if self.tls else []
-        python = [sys.executable, "-m"]
+        python = [*self.wrapper, sys.executable, "-m"]
         return {
             "web": python + shlex.split(WEB) + ["--bind", f"{self.bind}:{self.port}", *tls],
             "worker": python + shlex.split(WORKER) + ["--hostname", f"{self.name}@%h"],
@@ -59,7 +61,7 @@ class SiteSpec:
     def run_manage(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
         """Run `manage.py` for this site and return how it went."""
         return subprocess.run(
-            [sys.executable, str(BASE_DIR / "manage.py"), *args],
+            [*self.wrapper, sys.executable, str(BASE_DIR / "manage.py"), *args],
             env=self.environment(),
             cwd=BASE_DIR,
             input=stdin,

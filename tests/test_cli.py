@@ -117,7 +117,7 @@ def test_shared_ip_add_check_uncheck_remove():
         "prefix": 24,
         "interface": "eth0",
         "failover": True,
-        "state": "unknown",
+        "state": "down",
         "error": None,
     } in listed
     assert failover("shared-ip", "remove", "192.0.2.10").returncode == 0

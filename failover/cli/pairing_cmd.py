@@ -2,7 +2,7 @@ from django.core.management.base import CommandError
 
 from failover.cli import cli_actor, form_error
 from failover.forms import PairingForm
-from failover.services import breaking, pairing
+from failover.services import Refused, breaking, pairing
 
 
 def register(subparsers):
@@ -27,13 +27,13 @@ def run_pair(options, out):
         raise form_error(form, {name: "--" + name.replace("_", "-") for name in fields})
     try:
         out.write(pairing.pair_with_backup(**form.cleaned_data, actor=cli_actor()))
-    except pairing.PairingError as e:
+    except Refused as e:
         raise CommandError(str(e)) from None
 
 
 def run_break(options, out):
     try:
         outcome = breaking.break_relationship(cli_actor())
-    except breaking.BreakError as e:
+    except Refused as e:
         raise CommandError(str(e)) from None
     out.write(outcome.message)

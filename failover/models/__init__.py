@@ -7,6 +7,7 @@ from failover.models.peer import PeerStatus
 from failover.models.peer_security import PeerRefusal, SeenNonce
 from failover.models.shared_ip import SharedIP
 from failover.models.site import SiteState
+from failover.models.swap import RoleSwap
 from failover.models.sync import SyncRun
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "PeerRefusal",
     "PeerStatus",
     "QueueHeartbeat",
+    "RoleSwap",
     "SeenNonce",
     "SharedIP",
     "SiteState",

@@ -2,7 +2,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from failover.domain.health import PeerSnapshot, check_events
-from failover.domain.roles import ROLE_CHOICES, same_role_conflict
+from failover.domain.roles import ROLE_CHOICES
+from failover.domain.split_brain import Verdict, judge
 from failover.models.events import StatusEvent
 from failover.models.singleton import SingletonModel
 
@@ -20,6 +21,12 @@ class PeerStatus(SingletonModel):
     last_success_at = models.DateTimeField(null=True, blank=True)
     unreachable_since = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # The unreachable episode (its start) for which isolation was recorded, so
+    # "cut off from every test IP" is recorded once per episode.
+    isolation_noted_for = models.DateTimeField(null=True, blank=True)
+    # Both sites in the same role, as the last check found (see domain.split_brain).
+    conflict = models.BooleanField(default=False)
+
     # The peer's whole last status answer, for the page's details.
     report = models.JSONField(default=dict, blank=True)
 
@@ -42,13 +49,18 @@ class PeerStatus(SingletonModel):
                 "unreachable_since": None,
                 "last_error": "",
                 "report": report,
+                "conflict": False,
+                "isolation_noted_for": None,
             },
         )
 
     def in_conflict_with(self, site) -> bool:
-        """Both sites of the pair claim the same role (as last seen)."""
+        """A conflict only an administrator settles: two primaries at the same
+        epoch, or two backups (as last seen)."""
         return bool(
-            site.in_relationship and self.reachable and same_role_conflict(site.role, self.role)
+            site.in_relationship
+            and self.reachable
+            and judge(site.role, site.epoch, self.role, self.epoch) == Verdict.CONFLICT
         )
 
     def snapshot(self) -> PeerSnapshot:

@@ -1,6 +1,8 @@
 import uuid
+from datetime import timedelta
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from failover.domain.roles import ROLE_CHOICES, Role
@@ -22,6 +24,14 @@ class SiteState(SingletonModel):
     peer_port = models.PositiveIntegerField(null=True, blank=True)
     reverse_host = models.CharField(max_length=253, blank=True)
     reverse_port = models.PositiveIntegerField(null=True, blank=True)
+    # The role-swap lock: while a swap holds it (and it has not expired), this
+    # site accepts no other failover operation.
+    swap_lock = models.UUIDField(null=True, blank=True)
+    swap_lock_until = models.DateTimeField(null=True, blank=True)
+    swap_lock_note = models.CharField(max_length=300, blank=True)
+    # Set while a sync-first swap copies this (primary) site's data away: its
+    # users were signed out and may not sign in until the swap has finished.
+    sign_in_paused = models.BooleanField(default=False)
 
     def __str__(self):
         return f"{self.get_role_display()} at epoch {self.epoch}"
@@ -37,6 +47,47 @@ class SiteState(SingletonModel):
     @property
     def is_backup(self) -> bool:
         return self.role == Role.BACKUP
+
+    @property
+    def swap_in_progress(self) -> bool:
+        return bool(self.swap_lock and self.swap_lock_until > timezone.now())
+
+    @property
+    def sign_in_blocked(self) -> bool:
+        return self.sign_in_paused and self.swap_in_progress
+
+    def lock_for_swap(self, swap_id, note: str, ttl: timedelta) -> bool:
+        """Take (or renew) the swap lock; False if another swap holds it."""
+        now = timezone.now()
+        free = Q(swap_lock__isnull=True) | Q(swap_lock_until__lt=now) | Q(swap_lock=swap_id)
+        taken = SiteState.objects.filter(free, pk=self.pk).update(
+            swap_lock=swap_id, swap_lock_until=now + ttl, swap_lock_note=note[:300]
+        )
+        if taken:
+            self.refresh_from_db()
+        return bool(taken)
+
+    def unlock_swap(self, swap_id) -> bool:
+        released = SiteState.objects.filter(pk=self.pk, swap_lock=swap_id).update(
+            swap_lock=None, swap_lock_until=None, swap_lock_note="", sign_in_paused=False
+        )
+        if released:
+            self.refresh_from_db()
+        return bool(released)
+
+    def change_role(self, role: Role, epoch: int) -> bool:
+        """Become ``role`` at a higher ``epoch``, if the site is still in the role
+        and epoch it was read with. Compare-and-set: False if it changed meanwhile."""
+        changed = SiteState.objects.filter(
+            pk=self.pk,
+            role=self.role,
+            epoch=self.epoch,
+            epoch__lt=epoch,
+            relationship_id=self.relationship_id,
+        ).update(role=role, epoch=epoch, role_changed_at=timezone.now())
+        if changed:
+            self.refresh_from_db()
+        return bool(changed)
 
     @property
     def peer_address(self) -> str:

@@ -9,6 +9,15 @@ used only by the other site (``endpoints.py``):
   backup first proves it can reach the primary back (a signed ``status`` call to
   the reverse address) and only then accepts.
 - ``POST unpair``: the peer broke the relationship; leave it too.
+- ``POST sync/request``: the primary's Sync now (or a swap's sync-first
+  step): the backup starts a sync.
+- ``GET sync/manifest``, ``GET sync/file`` (HTTP Range), ``POST sync/files``
+  (several small files in one stream), ``GET sync/database``: what the
+  backup pulls from the primary (``failover/sync/serving.py``).
+- ``POST role/lock``, ``role/unlock``: the swap lock, taken on both sites for
+  a planned swap or a conflict fix; while held, other operations are refused.
+- ``POST role/change``: under that lock, take a role at a new epoch.
+
 
 Every request carries four headers, all required:
 

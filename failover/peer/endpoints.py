@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 from failover.models import PeerStatus
 from failover.peer.server import peer_endpoint, peer_error
 from failover.peer.status import status_report
-from failover.services import breaking, pairing, syncing
+from failover.services import Refused, breaking, conflicts, pairing, swapping, syncing
 
 
 def _json_body(request):
@@ -21,7 +21,48 @@ def _json_body(request):
 @require_GET
 @peer_endpoint
 def status(request):
-    return JsonResponse(status_report())
+    report = status_report(request.peer.local)
+    if request.GET.get("detail") == "conflict":
+        report["contender"] = conflicts.contender_report()
+    return JsonResponse(report)
+
+
+def _refused(error: Refused):
+    return peer_error(getattr(error, "code", "refused"), str(error), error.status)
+
+
+@require_POST
+@peer_endpoint
+def role_lock(request):
+    try:
+        site = swapping.accept_lock(_json_body(request), _peer_name())
+    except Refused as e:
+        return _refused(e)
+    return JsonResponse(status_report(site))
+
+
+@require_POST
+@peer_endpoint
+def role_unlock(request):
+    try:
+        swapping.accept_unlock(_json_body(request))
+    except Refused as e:
+        return _refused(e)
+    return JsonResponse({"unlocked": True})
+
+
+@require_POST
+@peer_endpoint
+def role_change(request):
+    try:
+        site = swapping.accept_role_change(_json_body(request), _peer_name())
+    except Refused as e:
+        return _refused(e)
+    return JsonResponse(status_report(site))
+
+
+def _peer_name() -> str:
+    return PeerStatus.load().hostname or "the peer"
 
 
 @require_POST
@@ -38,8 +79,8 @@ def pair(request):
 def request_sync(request):
     """The primary's Sync now: start a sync here, on the backup."""
     try:
-        run = syncing.accept_sync_request(_json_body(request), PeerStatus.load().hostname)
-    except syncing.SyncRefused as e:
+        run = syncing.accept_sync_request(_json_body(request), _peer_name())
+    except Refused as e:
         return peer_error("busy" if str(e) == syncing.BUSY else "refused", str(e), e.status)
     return JsonResponse({"run_id": run.pk})
 
@@ -47,9 +88,8 @@ def request_sync(request):
 @require_POST
 @peer_endpoint
 def unpair(request):
-
     try:
-        breaking.accept_unpair(_json_body(request), PeerStatus.load().hostname or "The peer")
+        breaking.accept_unpair(_json_body(request), _peer_name())
     except breaking.BreakError as e:
         return peer_error("not_in_relationship", str(e), e.status)
     return JsonResponse({"role": "none"})

@@ -19,6 +19,7 @@ def status_report(site: SiteState | None = None) -> dict:
         "relationship_id": str(site.relationship_id) if site.relationship_id else None,
         "version": __version__,
         "server_time": time.time(),
+        "swap_in_progress": site.swap_lock_note if site.swap_in_progress else None,
         "running_sync": sync_progress(SyncRun.objects.filter(active=True).first()),
         "last_sync": sync_progress(SyncRun.objects.filter(active=None).first()),
     }

@@ -2,14 +2,13 @@
 
 from dataclasses import dataclass
 
-from failover.models import PeerStatus, SiteState, StatusEvent
+from failover.models import PeerStatus, StatusEvent
 from failover.peer.client import PeerClient, PeerError, PeerRefused
+from failover.services import Refused, roles
 
 
-class BreakError(Exception):
-    def __init__(self, message: str, status: int = 409):
-        super().__init__(message)
-        self.status = status
+class BreakError(Refused):
+    pass
 
 
 @dataclass(frozen=True)
@@ -21,7 +20,7 @@ class BreakOutcome:
 def break_relationship(actor) -> BreakOutcome:
     """Both sites become standalone; if the peer cannot be told, this side
     breaks alone and says so."""
-    site = SiteState.load()
+    site = roles.refuse_during_swap()
     if not site.in_relationship:
         raise BreakError("This site is in no failover relationship.")
     peer_name = PeerStatus.load().hostname or site.peer_address
@@ -38,7 +37,7 @@ def break_relationship(actor) -> BreakOutcome:
             peer_told, peer_note = False, _alone(peer_name, e)
     except PeerError as e:
         peer_told, peer_note = False, _alone(peer_name, e)
-    if not site.leave():
+    if not roles.leave_relationship(site):
         raise BreakError("The relationship changed meanwhile; nothing was changed here.")
     message = f"Failover relationship broken: this site is standalone now; {peer_note}"
     StatusEvent.record("unpaired", message, actor=actor, relationship_id=relationship_id)
@@ -54,11 +53,12 @@ def _alone(peer_name: str, error: PeerError) -> str:
 
 def accept_unpair(payload, sender_name: str) -> None:
     """The peer broke the relationship: leave it too (``unpair`` endpoint)."""
-    site = SiteState.load()
+    site = roles.refuse_during_swap()
     relationship_id = payload.get("relationship_id") if isinstance(payload, dict) else None
+
     if not site.in_relationship or str(site.relationship_id) != str(relationship_id):
         raise BreakError("This site is not in that failover relationship.")
-    if site.leave():
+    if roles.leave_relationship(site):
         StatusEvent.record(
             "unpaired",
             f"{sender_name} broke the failover relationship: this site is standalone now.",

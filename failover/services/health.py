@@ -1,13 +1,17 @@
-"""The periodic health check of the peer (run by the health-queue task)."""
+"""The periodic health check of the peer (run by the health-queue task): the
+peer's status, the epoch rule, conflicts and automatic failover."""
 
 from django.utils import timezone
 
-from failover.models import PeerStatus, SiteState
+from failover.domain.roles import Role
+from failover.domain.split_brain import Verdict, judge
+from failover.models import PeerStatus, SiteState, StatusEvent
 from failover.peer.client import PeerClient, PeerError
+from failover.services import autofailover, roles
 
 
 def check_peer() -> str:
-    """Ask the peer for its status and record the outcome. Returns a summary."""
+    """Ask the peer for its status, record it and act on it. Returns a summary."""
     site = SiteState.load()
     if not site.in_relationship:
         return "standalone: nothing to check"
@@ -16,6 +20,35 @@ def check_peer() -> str:
         report = PeerClient.for_peer(site).status()
     except PeerError as e:
         PeerStatus.record_check(started_at, None, str(e))
-        return f"peer unreachable: {e}"
+        return f"peer unreachable: {e}; {autofailover.evaluate(SiteState.load())}"
     PeerStatus.record_check(started_at, report)
+    site = SiteState.load()
+    if report.get("relationship_id") == str(site.relationship_id):
+        _keep_one_primary(site, report)
     return f"peer {report.get('hostname')} is {report.get('role')} at epoch {report.get('epoch')}"
+
+
+def _keep_one_primary(site: SiteState, report: dict) -> None:
+    verdict = judge(site.role, site.epoch, report.get("role"), report.get("epoch"))
+    if verdict is Verdict.DEMOTE_SELF:
+        roles.change_role(
+            site,
+            Role.BACKUP,
+            int(report["epoch"]),
+            kind="demoted",
+            message=f"demoted: peer is primary at epoch {report['epoch']} > {site.epoch}. "
+            "Changes made on this site since the peer took over are replaced by "
+            "its next data sync.",
+        )
+        return
+    conflict = verdict is Verdict.CONFLICT
+    if PeerStatus.objects.filter(conflict=not conflict).update(conflict=conflict):
+        if conflict:
+            StatusEvent.record(
+                "conflict_detected",
+                f"Conflict: both sites are {site.role} (this site at epoch "
+                f"{site.epoch}, the peer at {report.get('epoch')}). Use Fix "
+                "this error.",
+            )
+        else:
+            StatusEvent.record("conflict_resolved", "The role conflict is resolved.")

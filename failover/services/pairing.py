@@ -15,6 +15,7 @@ from failover import __version__
 from failover.domain import validation
 from failover.domain.roles import Role
 from failover.models import PeerStatus, SiteState, StatusEvent
+from failover.netif.reconcile import reconcile
 from failover.peer.client import (
     PeerAnswerInvalid,
     PeerClient,
@@ -24,13 +25,13 @@ from failover.peer.client import (
     PeerUnreachable,
 )
 from failover.peer.status import status_report
+from failover.services import Refused
 
 
-class PairingError(Exception):
+class PairingError(Refused):
     def __init__(self, message: str, code: str = "pairing_failed", status: int = 409):
-        super().__init__(message)
+        super().__init__(message, status)
         self.code = code
-        self.status = status
 
 
 def _explain(error: PeerError, who: str) -> PairingError:
@@ -128,6 +129,7 @@ def pair_with_backup(
             "This site changed while pairing (another pairing won); nothing was changed.",
             "conflict",
         )
+    reconcile(Role.PRIMARY)
     PeerStatus.start_watching(accepted)
     message = (
         f"Failover relationship set up: this site is the primary and "
@@ -215,6 +217,7 @@ def accept_pairing(offer, sender_site_id: str) -> dict:
     )
     if not joined:
         raise PairingError("This site changed while pairing; nothing was changed.", "conflict")
+    reconcile(Role.BACKUP)
     PeerStatus.start_watching(report)
     StatusEvent.record(
         "paired",

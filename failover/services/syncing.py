@@ -13,6 +13,7 @@ from failover.domain.sync_schedule import automatic_sync_due
 from failover.models import BackupSettings, SiteState, StatusEvent, SyncRun
 from failover.models.events import actor_name
 from failover.peer.client import PeerClient, PeerError, PeerRefused
+from failover.services import Refused, roles
 from failover.status import sync_progress
 from failover.sync.engine import Counters, Sync, SyncFailed
 from failover.sync.source import PeerSource
@@ -26,10 +27,8 @@ STALE_RUNNING = 120  # seconds without progress before a running sync is presume
 STALE_QUEUED = 600
 
 
-class SyncRefused(Exception):
-    def __init__(self, message: str, status: int = 409):
-        super().__init__(message)
-        self.status = status
+class SyncRefused(Refused):
+    pass
 
 
 def _size(count: int) -> str:
@@ -68,7 +67,7 @@ class SyncStarted:
 
 def sync_now(actor) -> SyncStarted:
     """Sync now, from either site: the backup starts one, the primary asks the backup."""
-    site = SiteState.load()
+    site = roles.refuse_during_swap()
     if not site.in_relationship:
         raise SyncRefused("This site is in no failover relationship.")
     if site.is_backup:
@@ -100,10 +99,16 @@ def sync_outcome(started: SyncStarted) -> dict | None:
 
 
 def accept_sync_request(payload, primary_name: str) -> SyncRun:
-    """The primary's Sync now (peer endpoint ``sync/request``)."""
-    requested_by = payload.get("actor") if isinstance(payload, dict) else None
-    actor = f"{requested_by or 'someone'} on {primary_name}"
-    return start_sync(SyncRun.Trigger.PEER, str(actor)[:150])
+    """The primary's Sync now, or the sync-first step of a swap it runs (peer
+    endpoint ``sync/request``)."""
+    payload = payload if isinstance(payload, dict) else {}
+    site = SiteState.load()
+    for_swap = site.swap_in_progress and str(site.swap_lock) == str(payload.get("for_swap"))
+    if not for_swap:
+        roles.refuse_during_swap(site)
+    actor = f"{payload.get('actor') or 'someone'} on {primary_name}"
+    trigger = SyncRun.Trigger.SWAP if for_swap else SyncRun.Trigger.PEER
+    return start_sync(trigger, actor[:150])
 
 
 class _Progress:

@@ -1,5 +1,6 @@
 """The primary's manifest of its data directory."""
 
+import contextlib
 import hashlib
 import os
 import stat
@@ -78,6 +79,16 @@ def build_manifest(root: Path) -> list[dict]:
                 )
     _save_digests(fresh, gone=list(cached))
     return entries
+
+
+def newest_change(root: Path) -> float:
+    """The latest modification time in a tree (0 if empty): whose data is newest."""
+    newest = 0.0
+    for folder, _, files in os.walk(root):
+        for name in files:
+            with contextlib.suppress(OSError):
+                newest = max(newest, os.stat(Path(folder) / name, follow_symlinks=False).st_mtime)
+    return newest
 
 
 @transaction.atomic

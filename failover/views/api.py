@@ -8,9 +8,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from failover.access import api_auth
 from failover.domain.health import site_problems
-from failover.forms import PairingForm
+from failover.forms import BecomeForm, PairingForm
 from failover.models import InterSiteKey, PeerStatus, QueueHeartbeat, SiteState, StatusEvent
-from failover.services import breaking, pairing, syncing
+from failover.services import Refused, breaking, conflicts, pairing, swapping, syncing
 from failover.status import site_status
 
 
@@ -64,8 +64,8 @@ def pair(request):
         return form_errors(form)
     try:
         message = pairing.pair_with_backup(**form.cleaned_data, actor=request.user)
-    except pairing.PairingError as e:
-        return error(str(e), e.status, code=e.code)
+    except Refused as e:
+        return error(str(e), e.status, code=getattr(e, "code", "refused"))
     return JsonResponse({"message": message, "status": site_status()})
 
 
@@ -74,7 +74,7 @@ def pair(request):
 def break_relationship(request):
     try:
         outcome = breaking.break_relationship(request.user)
-    except breaking.BreakError as e:
+    except Refused as e:
         return error(str(e), e.status)
     return JsonResponse({"message": outcome.message, "peer_told": outcome.peer_told})
 
@@ -120,7 +120,7 @@ def events(request):
 def sync_now(request):
     try:
         started = syncing.sync_now(request.user)
-    except syncing.SyncRefused as e:
+    except Refused as e:
         return error(str(e), e.status)
     return JsonResponse(
         {
@@ -130,3 +130,36 @@ def sync_now(request):
         },
         status=202,
     )
+
+
+@require_POST
+@api_auth
+def become(request):
+    """``{"role": "primary"|"backup", "sync_first": bool, "force": bool}``: 202 with
+    the swap's id; follow it in GET /api/v1/failover (``swap``)."""
+    body = _json_body(request)
+    if body is None:
+        return error("The request body must be a JSON object.", 400)
+    form = BecomeForm(body)
+    if not form.is_valid() or body.get("role") not in ("primary", "backup"):
+        return error(
+            'Send {"role": "primary" or "backup", "sync_first": true/false, "force": true/false}.',
+            400,
+        )
+    try:
+        swap = swapping.request_swap(body["role"], actor=request.user, **form.cleaned_data)
+    except Refused as e:
+        return error(str(e), e.status)
+    return JsonResponse(
+        {"swap_id": str(swap.id), "message": f"Role swap started: {swap.describe()}."}, status=202
+    )
+
+
+@require_POST
+@api_auth
+def fix_conflict(request):
+    try:
+        message = conflicts.fix_conflict(request.user)
+    except Refused as e:
+        return error(str(e), e.status)
+    return JsonResponse({"message": message, "status": site_status()})

@@ -1,29 +1,16 @@
 """The Failover page's actions. Each calls the same service as the command
-line and the API; refusals come back next to the form or as a message."""
+line and the API; a refusal (409 while a role swap is in progress, for
+example) comes back on the page with the reason, and changed nothing."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from failover.access import staff_required
-from failover.forms import PairingForm
-from failover.services import breaking, pairing, syncing
+from failover.forms import BecomeForm, PairingForm
+from failover.models import SiteState
+from failover.services import Refused, breaking, conflicts, pairing, swapping, syncing
 from failover.views.failover_page import render_page
-
-
-@require_POST
-@staff_required
-def pair(request):
-    form = PairingForm(request.POST)
-    if not form.is_valid():
-        return render_page(request, pairing_form=form, status=400)
-    try:
-        message = pairing.pair_with_backup(**form.cleaned_data, actor=request.user)
-    except pairing.PairingError as e:
-        form.add_error(None, str(e))
-        return render_page(request, pairing_form=form, status=e.status)
-    messages.success(request, message)
-    return redirect("failover")
 
 
 def _refused(request, message: str, status: int):
@@ -34,10 +21,25 @@ def _refused(request, message: str, status: int):
 
 @require_POST
 @staff_required
+def pair(request):
+    form = PairingForm(request.POST)
+    if not form.is_valid():
+        return render_page(request, pairing_form=form, status=400)
+    try:
+        message = pairing.pair_with_backup(**form.cleaned_data, actor=request.user)
+    except Refused as e:
+        form.add_error(None, str(e))
+        return render_page(request, pairing_form=form, status=e.status)
+    messages.success(request, message)
+    return redirect("failover")
+
+
+@require_POST
+@staff_required
 def break_relationship(request):
     try:
         outcome = breaking.break_relationship(request.user)
-    except breaking.BreakError as e:
+    except Refused as e:
         return _refused(request, str(e), e.status)
     level = messages.SUCCESS if outcome.peer_told else messages.WARNING
     messages.add_message(request, level, outcome.message)
@@ -49,7 +51,35 @@ def break_relationship(request):
 def sync_now(request):
     try:
         started = syncing.sync_now(request.user)
-    except syncing.SyncRefused as e:
+    except Refused as e:
         return _refused(request, str(e), e.status)
     messages.success(request, started.message)
+    return redirect("failover")
+
+
+@require_POST
+@staff_required
+def become(request):
+    """Become backup on the primary, Become primary on the backup."""
+    form = BecomeForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, "Invalid options.", 400)
+    site = SiteState.load()
+    target = "backup" if site.is_primary else "primary"
+    try:
+        swap = swapping.request_swap(target, actor=request.user, **form.cleaned_data)
+    except Refused as e:
+        return _refused(request, str(e), e.status)
+    messages.info(request, f"Role swap started: {swap.describe()}.")
+    return redirect("failover")
+
+
+@require_POST
+@staff_required
+def fix_conflict(request):
+    try:
+        message = conflicts.fix_conflict(request.user)
+    except Refused as e:
+        return _refused(request, str(e), e.status)
+    messages.success(request, message)
     return redirect("failover")

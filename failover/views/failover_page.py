@@ -9,8 +9,15 @@ from django_htmx.http import HttpResponseClientRefresh
 from failover.access import staff_required
 from failover.configuration import known_addresses
 from failover.domain.actions import blocked_actions
-from failover.forms import BackupSettingsForm, PairingForm, SharedIPForm
-from failover.models import BackupSettings, PeerStatus, SiteState, StatusEvent, SyncRun
+from failover.forms import BackupSettingsForm, BecomeForm, PairingForm, SharedIPForm
+from failover.models import (
+    BackupSettings,
+    PeerStatus,
+    RoleSwap,
+    SiteState,
+    StatusEvent,
+    SyncRun,
+)
 from failover.status import sync_progress
 
 HISTORY_PAGE = 25
@@ -55,7 +62,10 @@ def live_context(site: SiteState) -> dict:
             role=site.role,
             peer_reachable=peer and peer.reachable,
             sync_running=running_sync is not None,
+            swap_in_progress=site.swap_in_progress,
         ),
+        "swap": RoleSwap.objects.first(),
+        "become_form": BecomeForm(),
         "insecure_peer_link": settings.FAILOVER_ALLOW_INSECURE_PEER,
         "no_test_ips": backup_settings.auto_failover_enabled and not backup_settings.test_ips,
         "poll_seconds": max(1, min(5, round(settings.FAILOVER_HEALTH_INTERVAL))),

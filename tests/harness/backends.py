@@ -17,7 +17,7 @@ REDIS = os.environ.get("FAILOVER_TEST_REDIS", "")
 # Redis database 15 belongs to the test process itself; 0 is left alone.
 _REDIS_NUMBERS = itertools.cycle(range(1, 15))
 _lock = threading.Lock()
-_template: str | None = None
+_templates: dict[str, str] = {}
 
 
 def _postgres(sql: str) -> None:
@@ -42,38 +42,38 @@ def _migrate(database_url: str, var_dir: Path) -> None:
     )
 
 
-def template(work_dir: Path) -> str:
-    """Migrate one template database per test run (a name or a file path)."""
-    global _template
+def _template(kind: str, work_dir: Path) -> str:
+    """Migrate one template database of each kind per test run: a PostgreSQL
+    database name, or a SQLite file path."""
     with _lock:
-        if _template is None:
-            if POSTGRES_ADMIN:
+        if kind not in _templates:
+            if kind == "postgres":
                 name = f"failover_tpl_{os.getpid()}"
                 _postgres(f'DROP DATABASE IF EXISTS "{name}"')
                 _postgres(f'CREATE DATABASE "{name}"')
                 _migrate(_postgres_url(name), work_dir)
-                _template = name
+                _templates[kind] = name
             else:
                 path = work_dir / "template.sqlite3"
                 _migrate(f"sqlite:///{path}", work_dir)
-                _template = str(path)
-        return _template
+                _templates[kind] = str(path)
+        return _templates[kind]
 
 
 def drop_template() -> None:
-    if _template and POSTGRES_ADMIN:
-        _postgres(f'DROP DATABASE IF EXISTS "{_template}" WITH (FORCE)')
+    if "postgres" in _templates:
+        _postgres(f'DROP DATABASE IF EXISTS "{_templates["postgres"]}" WITH (FORCE)')
 
 
-def new_database(name: str, var_dir: Path, work_dir: Path) -> str:
-    source = template(work_dir)
-    if POSTGRES_ADMIN:
+def new_database(name: str, var_dir: Path, work_dir: Path, *, local: bool = False) -> str:
+    """A fresh, migrated database for a site; ``local`` asks for SQLite."""
+    if POSTGRES_ADMIN and not local:
         db = f"failover_{name}_{os.getpid()}".replace("-", "_")
         _postgres(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-        _postgres(f'CREATE DATABASE "{db}" TEMPLATE "{source}"')
+        _postgres(f'CREATE DATABASE "{db}" TEMPLATE "{_template("postgres", work_dir)}"')
         return _postgres_url(db)
     path = var_dir / "db.sqlite3"
-    shutil.copy(source, path)
+    shutil.copy(_template("sqlite", work_dir), path)
     return f"sqlite:///{path}"
 
 

@@ -5,6 +5,7 @@ import socket
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from tests.harness.netns import Lan
 from tests.harness.proxy import LinkProxy
 from tests.harness.site import LiveSite
 
@@ -26,9 +27,13 @@ class Cluster:
         env: dict | None = None,
         site_env: dict | None = None,
         tls: dict | None = None,
+        lan: Lan | None = None,
     ):
+        """``lan``: run the sites as hosts of that LAN (each in its namespace)
+        instead of on loopback behind link proxies."""
         self.work_dir = work_dir
         self.key = secrets.token_urlsafe(40)
+        self.lan = lan
         names = [f"site-{chr(ord('a') + i)}" for i in range(count)]
         self.sites = [
             LiveSite(
@@ -37,15 +42,20 @@ class Cluster:
                 work_dir,
                 {**(env or {}), **(site_env or {}).get(name, {})},
                 tls=(tls or {}).get(name),
+                netns=lan.hosts[name] if lan else None,
             )
             for name in names
         ]
-        self.links = {
-            (a.name, b.name): LinkProxy(b.port)
-            for a in self.sites
-            for b in self.sites
-            if a is not b
-        }
+        self.links = (
+            {}
+            if lan
+            else {
+                (a.name, b.name): LinkProxy(b.port)
+                for a in self.sites
+                for b in self.sites
+                if a is not b
+            }
+        )
 
     def __getitem__(self, index: int) -> LiveSite:
         return self.sites[index]
@@ -64,6 +74,13 @@ class Cluster:
 
     def pairing_form(self, primary: LiveSite, backup: LiveSite) -> dict:
         """What the administrator types into the primary's setup form."""
+        if self.lan:
+            return {
+                "backup_host": backup.spec.bind,
+                "backup_port": str(backup.port),
+                "reverse_host": primary.spec.bind,
+                "reverse_port": str(primary.port),
+            }
         return {
             "backup_host": "127.0.0.1",
             "backup_port": str(self.link(primary, backup).port),

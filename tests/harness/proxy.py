@@ -32,7 +32,10 @@ class LinkProxy:
 
     def close(self) -> None:
         self._closed.set()
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)
         self.listener.close()
+
         with self._lock:
             for sock in self._sockets:
                 with contextlib.suppress(OSError):
@@ -92,3 +95,31 @@ class LinkProxy:
             pass
         finally:
             done.set()
+
+
+class TestAddress:
+    """A TCP listener on loopback standing for a network connectivity test IP
+    (``127.0.0.1:port``): answering, or gone when the test stops it."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self):
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.address = f"127.0.0.1:{self.port}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.server.accept()
+            except OSError:
+                return
+            connection.close()
+
+    def stop(self) -> None:
+        # shutdown() wakes the thread blocked in accept(); close() alone would
+        # leave the kernel accepting connections on its behalf.
+        with contextlib.suppress(OSError):
+            self.server.shutdown(socket.SHUT_RDWR)
+        self.server.close()

@@ -43,15 +43,23 @@ class LiveSite:
         work_dir: Path,
         env: dict[str, str],
         tls: tuple[str, str] | None = None,
+        netns: tuple[str, str] | None = None,
     ):
+        """``netns`` = (namespace, address): the site runs inside that network
+        namespace, bound to that address, on SQLite and the embedded broker
+        (PostgreSQL and Redis listen on the host's loopback only)."""
         self.name = name
         self.var_dir = work_dir / name
         self.var_dir.mkdir(parents=True)
-        self.database_url = backends.new_database(name, self.var_dir, work_dir)
+        self.database_url = backends.new_database(
+            name, self.var_dir, work_dir, local=netns is not None
+        )
         self.spec = SiteSpec(
             name=name,
             port=port,
             var_dir=self.var_dir,
+            bind=netns[1] if netns else "127.0.0.1",
+            wrapper=["ip", "netns", "exec", netns[0]] if netns else [],
             env={
                 "DATABASE_URL": self.database_url,
                 "DEBUG": "0",
@@ -60,7 +68,8 @@ class LiveSite:
                 "FAILOVER_ALLOW_INSECURE_PEER": "1",
                 "FAILOVER_HEALTH_INTERVAL": "1",
                 "FAILOVER_SHARED_IP_BACKEND": "none",
-                **backends.new_broker(),
+                **({"CELERY_BROKER_URL": "filesystem://"} if netns else backends.new_broker()),
+
                 **env,
             },
             tls=tls,
@@ -71,7 +80,7 @@ class LiveSite:
     @property
     def url(self) -> str:
         scheme = "https" if self.spec.tls else "http"
-        return f"{scheme}://127.0.0.1:{self.spec.port}"
+        return f"{scheme}://{self.spec.bind}:{self.spec.port}"
 
     @property
     def port(self) -> int:

@@ -1,8 +1,16 @@
 from django.core.management.base import BaseCommand
 
-from failover.cli import key_cmd, pairing_cmd, settings_cmd, shared_ip_cmd, status_cmd, sync_cmd
+from failover.cli import (
+    key_cmd,
+    pairing_cmd,
+    roles_cmd,
+    settings_cmd,
+    shared_ip_cmd,
+    status_cmd,
+    sync_cmd,
+)
 
-SUBCOMMANDS = (status_cmd, pairing_cmd, sync_cmd, settings_cmd, shared_ip_cmd, key_cmd)
+SUBCOMMANDS = (status_cmd, pairing_cmd, sync_cmd, roles_cmd, settings_cmd, shared_ip_cmd, key_cmd)
 
 
 class Command(BaseCommand):

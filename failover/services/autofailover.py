@@ -1,0 +1,48 @@
+"""Automatic failover on the backup, run by every health check (SPEC section 5)."""
+
+from dataclasses import replace
+
+from django.utils import timezone
+
+from failover.domain.failover_decision import Action, Situation, decide
+from failover.domain.roles import Role
+from failover.models import BackupSettings, PeerStatus, SiteState, StatusEvent
+from failover.netif.probes import probe_all
+from failover.services import roles
+
+
+def evaluate(site: SiteState) -> str:
+    """Fail over when the decision says so; returns what was decided."""
+    if not site.is_backup:
+        return ""
+    backup_settings = BackupSettings.load()
+    peer = PeerStatus.load()
+    situation = Situation(
+        role=site.role,
+        backup_operations=backup_settings.backup_operations_enabled,
+        auto_failover=backup_settings.auto_failover_enabled,
+        primary_timeout=backup_settings.primary_timeout,
+        test_ips=tuple(backup_settings.test_ips),
+        swap_in_progress=site.swap_in_progress,
+        peer_reachable=peer.reachable,
+        unreachable_since=peer.unreachable_since,
+        isolation_noted_for=peer.isolation_noted_for,
+        now=timezone.now(),
+    )
+    decision = decide(situation)
+    if decision.action is Action.PROBE:
+        probes = probe_all(situation.test_ips)
+        decision = decide(replace(situation, probes=probes, now=timezone.now()))
+    if decision.action is Action.PROMOTE:
+        roles.change_role(
+            site,
+            Role.PRIMARY,
+            site.epoch + 1,
+            kind="failover",
+            message=decision.reason,
+            previous_primary=peer.hostname,
+        )
+    elif decision.action is Action.NOTE_ISOLATION:
+        PeerStatus.objects.filter(pk=peer.pk).update(isolation_noted_for=peer.unreachable_since)
+        StatusEvent.record("isolated", decision.reason)
+    return decision.reason

@@ -1,0 +1,57 @@
+"""A small LAN of network namespaces on a bridge, for tests that need hosts of
+their own (root only): the floating-IP tests of the linux backend."""
+
+import subprocess
+
+SUBNET = "10.99.0"
+
+
+def _ip(*args: str, netns: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    prefix = ["ip", "netns", "exec", netns] if netns else []
+    return subprocess.run([*prefix, "ip", *args], capture_output=True, text=True, check=check)
+
+
+class Lan:
+    """A bridge in the host namespace (``SUBNET.254``) and one namespace per
+    host name, each with an ``eth0`` on the bridge (``SUBNET.1``, ``.2``...)."""
+
+    def __init__(self, names: list[str], tag: str):
+        self.bridge = f"fobr{tag}"[:15]
+        self.hosts: dict[str, tuple[str, str]] = {}
+        self.gateway = f"{SUBNET}.254"
+        _ip("link", "add", self.bridge, "type", "bridge")
+        _ip("addr", "add", f"{self.gateway}/24", "dev", self.bridge)
+        _ip("link", "set", self.bridge, "up")
+        for number, name in enumerate(names, start=1):
+            netns, outside = f"fo{tag}-{number}", f"fo{tag}v{number}"[:15]
+            _ip("netns", "add", netns)
+            _ip("link", "add", outside, "type", "veth", "peer", "name", "eth0", "netns", netns)
+            _ip("link", "set", outside, "master", self.bridge, "up")
+            _ip("addr", "add", f"{SUBNET}.{number}/24", "dev", "eth0", netns=netns)
+            _ip("link", "set", "eth0", "up", netns=netns)
+            _ip("link", "set", "lo", "up", netns=netns)
+            self.hosts[name] = (netns, f"{SUBNET}.{number}")
+
+    def addresses(self, name: str) -> list[str]:
+        """The IPv4 addresses on a host's eth0."""
+        done = _ip("-4", "-o", "addr", "show", "dev", "eth0", netns=self.hosts[name][0])
+        return [line.split()[3].split("/")[0] for line in done.stdout.splitlines()]
+
+    def set_link(self, name: str, up: bool) -> None:
+        """Unplug (or plug back) a host's cable."""
+        _ip("link", "set", "eth0", "up" if up else "down", netns=self.hosts[name][0])
+
+    def close(self) -> None:
+        for netns, _ in self.hosts.values():
+            _ip("netns", "delete", netns, check=False)
+        _ip("link", "delete", self.bridge, check=False)
+
+
+def available() -> bool:
+    try:
+        return (
+            _ip("netns", "list", check=False).returncode == 0
+            and subprocess.run(["id", "-u"], capture_output=True, text=True).stdout.strip() == "0"
+        )
+    except OSError:
+        return False
