@@ -11,9 +11,10 @@ ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
-def postgres_available() -> bool:
+def answers(port: int) -> bool:
+    """Something listens on 127.0.0.1:port (PostgreSQL, Redis...)."""
     try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
             return True
     except OSError:
         return False
@@ -21,7 +22,7 @@ def postgres_available() -> bool:
 
 def database_url(name: str, var_dir: Path) -> str:
     """A PostgreSQL database ``name`` (created if missing) or SQLite under ``var_dir``."""
-    if not postgres_available():
+    if not answers(5432):
         return f"sqlite:///{var_dir / 'db.sqlite3'}"
     import psycopg
 

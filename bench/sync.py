@@ -22,7 +22,6 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,21 +36,13 @@ MB = 1024 * 1024
 GB = 1024 * MB
 
 
-def _answers(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
-    except OSError:
-        return False
-
+from bench.common import ROOT, answers  # noqa: E402
 
 # The harness picks PostgreSQL and Redis from these, as under `make test`.
-if _answers(5432):
+if answers(5432):
     os.environ.setdefault("FAILOVER_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
-if _answers(6379):
+if answers(6379):
     os.environ.setdefault("FAILOVER_TEST_REDIS", "redis://127.0.0.1:6379")
-
-from bench.common import ROOT  # noqa: E402
 from tests.fixtures.trees import write_file  # noqa: E402
 from tests.harness import backends  # noqa: E402
 from tests.harness.cluster import Cluster, free_port  # noqa: E402
@@ -78,7 +69,7 @@ class Rsync:
             stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 10
-        while not _answers(self.port):
+        while not answers(self.port):
             if time.monotonic() > deadline:
                 raise RuntimeError("rsync daemon did not start")
             time.sleep(0.05)

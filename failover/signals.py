@@ -21,4 +21,3 @@ def settle_after_a_restart(**kwargs):
     # ask first (it then demotes itself), so its addresses never come up twice.
     check_peer()
     reconcile()
-

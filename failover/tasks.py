@@ -1,6 +1,7 @@
 """Celery tasks: thin wrappers that call into the services and models."""
 
 from celery import shared_task
+from django.conf import settings
 
 from failover.models import QueueHeartbeat
 from failover.peer import nonces
@@ -21,7 +22,11 @@ def heartbeat(self):
 def check_peer(self):
     """The periodic health check, on the health queue."""
     QueueHeartbeat.beat("health", _worker_name(self))
-    return health.check_peer()
+    outcome = health.check_peer()
+    if outcome.recheck_in is not None and outcome.recheck_in < settings.FAILOVER_HEALTH_INTERVAL:
+        # The failover timeout runs out before the next scheduled check.
+        self.apply_async(countdown=outcome.recheck_in, queue="health")
+    return outcome.summary
 
 
 @shared_task

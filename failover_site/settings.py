@@ -152,7 +152,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_broker_dir / "queue"),
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
+        # The folder is polled; a health check every FAILOVER_HEALTH_INTERVAL
+        # must not wait a second for the next look.
+        "polling_interval": 0.1,
     }
+
     # kombu's filesystem transport expects its folders to exist.
     for _folder in ("queue", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)

@@ -82,3 +82,10 @@ def test_the_timeout_is_the_boundary(timeout):
     at = replace(just_before, unreachable_since=NOW - timedelta(seconds=timeout))
     assert decide(just_before).action is Action.NOTHING
     assert decide(at).action is Action.PROMOTE
+
+
+def test_a_recheck_is_due_when_the_timeout_runs_out():
+    decision = decide(replace(BASE, unreachable_since=NOW - timedelta(seconds=59.75)))
+    assert decision.action is Action.NOTHING
+    assert decision.recheck_in == pytest.approx(0.25)
+    assert decide(replace(BASE, peer_reachable=True, unreachable_since=None)).recheck_in is None

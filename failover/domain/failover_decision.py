@@ -36,6 +36,9 @@ class Situation:
 class Decision:
     action: Action
     reason: str = ""
+    # Seconds until the primary will have been down for the whole timeout:
+    # checking again exactly then fails over without waiting for the next beat.
+    recheck_in: float | None = None
 
 
 def decide(s: Situation) -> Decision:
@@ -45,7 +48,8 @@ def decide(s: Situation) -> Decision:
         return Decision(Action.NOTHING)
     down_for = (s.now - s.unreachable_since).total_seconds()
     if down_for < s.primary_timeout:
-        return Decision(Action.NOTHING)
+        return Decision(Action.NOTHING, recheck_in=s.primary_timeout - down_for)
+
     if not s.test_ips:
         return Decision(
             Action.PROMOTE,

@@ -76,7 +76,6 @@ def _arping_command(arping: str, interface: str, address: str) -> list[str]:
     return [arping, "-U", "-c", "1", "-I", interface, address]
 
 
-
 def _explain(stderr: str, ip) -> str:
     text = stderr.strip() or "failed"
     if "Operation not permitted" in text:

@@ -4,17 +4,17 @@ from dataclasses import replace
 
 from django.utils import timezone
 
-from failover.domain.failover_decision import Action, Situation, decide
+from failover.domain.failover_decision import Action, Decision, Situation, decide
 from failover.domain.roles import Role
 from failover.models import BackupSettings, PeerStatus, SiteState, StatusEvent
 from failover.netif.probes import probe_all
 from failover.services import roles
 
 
-def evaluate(site: SiteState) -> str:
-    """Fail over when the decision says so; returns what was decided."""
+def evaluate(site: SiteState) -> Decision:
+    """Fail over when the decision says so; returns the decision."""
     if not site.is_backup:
-        return ""
+        return Decision(Action.NOTHING)
     backup_settings = BackupSettings.load()
     peer = PeerStatus.load()
     situation = Situation(
@@ -45,4 +45,4 @@ def evaluate(site: SiteState) -> str:
     elif decision.action is Action.NOTE_ISOLATION:
         PeerStatus.objects.filter(pk=peer.pk).update(isolation_noted_for=peer.unreachable_since)
         StatusEvent.record("isolated", decision.reason)
-    return decision.reason
+    return decision

@@ -1,6 +1,8 @@
 """The periodic health check of the peer (run by the health-queue task): the
 peer's status, the epoch rule, conflicts and automatic failover."""
 
+from dataclasses import dataclass
+
 from django.utils import timezone
 
 from failover.domain.roles import Role
@@ -10,22 +12,34 @@ from failover.peer.client import PeerClient, PeerError
 from failover.services import autofailover, roles
 
 
-def check_peer() -> str:
-    """Ask the peer for its status, record it and act on it. Returns a summary."""
+@dataclass(frozen=True)
+class CheckOutcome:
+    summary: str
+    # When to check again ahead of the schedule (the failover timeout runs out).
+    recheck_in: float | None = None
+
+
+def check_peer() -> CheckOutcome:
+    """Ask the peer for its status, record it and act on it."""
     site = SiteState.load()
     if not site.in_relationship:
-        return "standalone: nothing to check"
+        return CheckOutcome("standalone: nothing to check")
     started_at = timezone.now()
     try:
         report = PeerClient.for_peer(site).status()
     except PeerError as e:
         PeerStatus.record_check(started_at, None, str(e))
-        return f"peer unreachable: {e}; {autofailover.evaluate(SiteState.load())}"
+        decision = autofailover.evaluate(SiteState.load())
+        return CheckOutcome(
+            f"peer unreachable: {e}; {decision.reason or 'no failover'}", decision.recheck_in
+        )
     PeerStatus.record_check(started_at, report)
     site = SiteState.load()
     if report.get("relationship_id") == str(site.relationship_id):
         _keep_one_primary(site, report)
-    return f"peer {report.get('hostname')} is {report.get('role')} at epoch {report.get('epoch')}"
+    return CheckOutcome(
+        f"peer {report.get('hostname')} is {report.get('role')} at epoch {report.get('epoch')}"
+    )
 
 
 def _keep_one_primary(site: SiteState, report: dict) -> None:
