@@ -12,13 +12,17 @@ FLOATING = "10.99.0.100"
 
 
 def _answers(address: str) -> bool:
-    return subprocess.run(["ping", "-c", "1", "-W", "1", address],
-                          capture_output=True).returncode == 0
+    return (
+        subprocess.run(["ping", "-c", "1", "-W", "1", address], capture_output=True).returncode == 0
+    )
 
 
 def _mac_of(lan, name: str) -> str:
-    done = subprocess.run(["ip", "netns", "exec", lan.hosts[name][0], "cat",
-                           "/sys/class/net/eth0/address"], capture_output=True, text=True)
+    done = subprocess.run(
+        ["ip", "netns", "exec", lan.hosts[name][0], "cat", "/sys/class/net/eth0/address"],
+        capture_output=True,
+        text=True,
+    )
     return done.stdout.strip()
 
 
@@ -43,14 +47,20 @@ def test_a_failover_ip_moves_to_the_new_primary_and_answers_there(lan, cluster_f
     lan.set_link("site-a", up=False)  # site-a's host drops off the network
     b.wait_status(lambda s: s["role"] == "primary", timeout=15, what="failover to site-b")
     assert FLOATING in lan.addresses("site-b")
-    wait_for(lambda: _answers(FLOATING) and _mac_seen_for(FLOATING) == _mac_of(lan, "site-b"),
-             timeout=10, what="the floating IP answering from site-b")
+    wait_for(
+        lambda: _answers(FLOATING) and _mac_seen_for(FLOATING) == _mac_of(lan, "site-b"),
+        timeout=10,
+        what="the floating IP answering from site-b",
+    )
 
     # site-a comes back: it demotes itself and gives the address up.
     lan.set_link("site-a", up=True)
     a.wait_status(lambda s: s["role"] == "backup", timeout=15, what="site-a demoted")
-    wait_for(lambda: FLOATING not in lan.addresses("site-a"), timeout=5,
-             what="the floating IP gone from site-a")
+    wait_for(
+        lambda: FLOATING not in lan.addresses("site-a"),
+        timeout=5,
+        what="the floating IP gone from site-a",
+    )
     assert FLOATING in lan.addresses("site-b")
 
 
