@@ -5,11 +5,13 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
 from failover.domain import validation
-from failover.models import BackupSettings
+from failover.models import BackupSettings, NotificationSettings
 from failover.models.backup_settings import MAX_TEST_IPS
 from failover.models.keys import MIN_KEY_LENGTH
+from failover.models.notifications import Topic
 
 
 def _as_form_error(check, value):
@@ -155,3 +157,45 @@ class BecomeForm(forms.Form):
         help_text="Without it, a swap that cannot keep one primary and one backup is "
         "cancelled and nothing changes.",
     )
+
+
+class EmailListField(forms.CharField):
+    """E-mail addresses, one per line or separated by commas."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def clean(self, value):
+        text = super().clean(value) or ""
+        addresses = [a.strip() for a in text.replace(",", "\n").splitlines() if a.strip()]
+        for address in addresses:
+            try:
+                validate_email(address)
+            except ValidationError:
+                raise ValidationError(f"{address!r} is not a valid e-mail address.") from None
+        return list(dict.fromkeys(addresses))
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+
+class NotificationSettingsForm(forms.ModelForm):
+    emails = EmailListField(
+        required=False,
+        label="E-mail recipients",
+        help_text="One per line. Sent with the EMAIL_* settings of the environment.",
+    )
+    topics = forms.MultipleChoiceField(
+        choices=Topic.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Send notifications for",
+    )
+
+    class Meta:
+        model = NotificationSettings
+        fields = ["emails", "webhook_url", "topics"]
+        labels = {"webhook_url": "Webhook URL"}
+        help_texts = {
+            "webhook_url": "Receives a JSON POST signed with the webhook secret "
+            "(header X-Failover-Signature)."
+        }

@@ -1,11 +1,30 @@
-"""Celery signal handlers that keep this site truthful across worker restarts."""
+"""Signal handlers: each history event is logged and notified; Celery worker
+restarts leave the records truthful."""
+
+import logging
 
 from celery.signals import worker_ready
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 
-from failover.models import SyncRun
+from failover.models import StatusEvent, SyncRun
 from failover.netif.reconcile import reconcile
+from failover.services import notifications
 from failover.services.health import check_peer
 from failover.services.syncing import fail_interrupted
+
+event_log = logging.getLogger("failover.events")
+
+
+@receiver(post_save, sender=StatusEvent)
+def announce_event(sender, instance: StatusEvent, created: bool, **kwargs):
+    if not created:
+        return
+    event_log.info(
+        instance.message,
+        extra={"event_kind": instance.kind, "actor": instance.actor, "details": instance.details},
+    )
+    notifications.on_event(instance)
 
 
 @worker_ready.connect

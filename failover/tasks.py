@@ -5,7 +5,7 @@ from django.conf import settings
 
 from failover.models import QueueHeartbeat
 from failover.peer import nonces
-from failover.services import health, swapping, syncing
+from failover.services import health, notifications, swapping, syncing
 
 
 def _worker_name(task) -> str:
@@ -45,6 +45,28 @@ def start_sync_if_due():
 
 
 @shared_task
+def notify(event_id: int, force: bool = False):
+    deliveries = notifications.create_deliveries(event_id, force=force)
+    for delivery in deliveries:
+        deliver.delay(delivery.pk)
+    return f"{len(deliveries)} deliveries queued"
+
+
+@shared_task(bind=True)
+def deliver(self, delivery_id: int):
+    """One delivery; on failure it queues itself again after a growing delay."""
+    delay = notifications.attempt(delivery_id)
+    if delay is not None:
+        self.apply_async((delivery_id,), countdown=delay)
+        return f"failed; retrying in {delay:g} s"
+    return "done"
+
+
+@shared_task
 def housekeeping():
     reaped = syncing.reap_stale_runs()
-    return f"forgot {nonces.forget_expired()} expired nonces; {len(reaped)} stale syncs ended"
+    return (
+        f"forgot {nonces.forget_expired()} expired nonces and "
+        f"{notifications.forget_old_deliveries()} old deliveries; "
+        f"{len(reaped)} stale syncs ended"
+    )

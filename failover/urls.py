@@ -6,6 +6,8 @@ from failover.views import (
     failover_actions,
     failover_config,
     failover_page,
+    metrics,
+    notifications,
     probes,
     security,
     software,
@@ -13,6 +15,7 @@ from failover.views import (
 
 urlpatterns = [
     path("-/alive", probes.alive, name="alive"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("login", auth.sign_in, name="login"),
     path("logout", auth.sign_out, name="logout"),
     path("management/", software.software, name="software"),
@@ -49,6 +52,10 @@ urlpatterns = [
     path("api/v1/failover/sync-now", api.sync_now, name="api-sync-now"),
     path("api/v1/failover/become", api.become, name="api-become"),
     path("api/v1/failover/fix-conflict", api.fix_conflict, name="api-fix-conflict"),
+    path("management/notifications/", notifications.notifications_tab, name="notifications"),
+    path("management/notifications/save", notifications.save, name="notifications-save"),
+    path("management/notifications/secret", notifications.new_secret, name="notifications-secret"),
+    path("management/notifications/test", notifications.send_test, name="notifications-test"),
     path("management/security/", security.security, name="security"),
     path("management/security/key", security.set_key, name="security-key"),
     path("management/security/key/generate", security.generate_key, name="security-key-generate"),

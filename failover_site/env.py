@@ -4,6 +4,7 @@ Each helper refuses a malformed value with a message naming the variable, so a
 typo in a deployment fails at start-up instead of silently using a default.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -19,7 +20,9 @@ def envstr(name: str, default: str = "") -> str:
             return Path(file_path).read_text().strip()
         except OSError as e:
             raise SettingError(f"{name}_FILE: cannot read {file_path}: {e.strerror}") from e
-    return os.environ.get(name, default)
+    # Set but empty (as in an env file's "NAME=") means "the default".
+    return os.environ.get(name) or default
+
 
 
 def envbool(name: str, default: bool) -> bool:
@@ -69,3 +72,14 @@ def envchoice(name: str, default: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise SettingError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
     return value
+
+
+def envnetworks(name: str, default: str = "") -> list:
+    """A comma-separated list of IP addresses or networks (CIDR)."""
+    networks = []
+    for item in envlist(name, default):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise SettingError(f"{name}: {item!r} is not an IP address or network") from None
+    return networks

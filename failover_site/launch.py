@@ -18,7 +18,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # gunicorn's control socket has one default path per user, on which sites
 # sharing a host (the demo, the tests) would collide; nothing here uses it.
 
-WEB = "gunicorn failover_site.wsgi --workers 2 --threads 4 --timeout 120 --no-control-socket"
+WEB = (
+    "gunicorn -c python:failover_site.gunicorn_conf failover_site.wsgi "
+    "--workers 2 --threads 4 --timeout 120 --no-control-socket"
+)
 WORKER = (
     "celery -A failover_site worker --queues health,default --concurrency 4 "
     "--without-mingle --without-gossip --loglevel INFO"
@@ -46,14 +49,18 @@ class SiteSpec:
             "FAILOVER_SITE_NAME": self.name,
             "FAILOVER_VAR_DIR": str(self.var_dir),
             **self.env,
+            **(
+                {"FAILOVER_TLS_CERT_FILE": self.tls[0], "FAILOVER_TLS_KEY_FILE": self.tls[1]}
+                if self.tls
+                else {}
+            ),
         }
 
     def commands(self) -> dict[str, list[str]]:
         """The README's commands for running a site by hand, for this site."""
-        tls = ["--certfile", self.tls[0], "--keyfile", self.tls[1]] if self.tls else []
         python = [*self.wrapper, sys.executable, "-m"]
         return {
-            "web": python + shlex.split(WEB) + ["--bind", f"{self.bind}:{self.port}", *tls],
+            "web": python + shlex.split(WEB) + ["--bind", f"{self.bind}:{self.port}"],
             "worker": python + shlex.split(WORKER) + ["--hostname", f"{self.name}@%h"],
             "beat": python + shlex.split(BEAT),
         }

@@ -19,6 +19,7 @@ from failover_site.env import (
     envfloat,
     envint,
     envlist,
+    envnetworks,
     envstr,
 )
 
@@ -128,7 +129,8 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(envstr("STATIC_ROOT", str(VAR_DIR / "static")))
+
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
@@ -228,19 +230,47 @@ FAILOVER_SHARED_IP_BACKEND = envchoice("FAILOVER_SHARED_IP_BACKEND", "none", ("n
 # an administrator signs in to the backup with the same credentials after a
 # failover. Everything else (role, epoch, peer, shared IPs, backup settings,
 # history, sync runs) stays per site.
-FAILOVER_REPLICATED_MODELS = ["auth.Group", "auth.User", "failover.ApiToken"]
+FAILOVER_REPLICATED_MODELS = [
+    "auth.Group",
+    "auth.User",
+    "failover.ApiToken",
+    "failover.NotificationSettings",
+]
+
 # Files fetched at once during a sync.
 FAILOVER_SYNC_PARALLEL = envint("FAILOVER_SYNC_PARALLEL", 4, minimum=1)
 
 
-LOG_LEVEL = envchoice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
+# E-mail for notifications: Django's own settings, from the environment.
+EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10, minimum=1)
+EMAIL_FILE_PATH = envstr("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "failover@localhost")
+
+# GET /metrics: a bearer token, or a client address in these networks.
+FAILOVER_METRICS_TOKEN = envstr("FAILOVER_METRICS_TOKEN")
+FAILOVER_METRICS_ALLOWED_IPS = envnetworks("FAILOVER_METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+
+LOG_LEVEL = envchoice(
+"LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
+FAILOVER_LOG_FORMAT = envchoice("FAILOVER_LOG_FORMAT", "plain", ("plain", "json"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "failover_site.log_format.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": FAILOVER_LOG_FORMAT}
+    },
+
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"axes": {"level": "WARNING"}},
 }

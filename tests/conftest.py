@@ -4,7 +4,8 @@ import shutil
 import pytest
 from django.contrib.auth import get_user_model
 
-pytest_plugins = ["tests.fixtures.browser", "tests.fixtures.sites"]
+pytest_plugins = ["tests.fixtures.browser", "tests.fixtures.sites", "tests.fixtures.webhooks"]
+
 
 REQUIRED = set(filter(None, os.environ.get("FAILOVER_TEST_REQUIRE", "").split(",")))
 

@@ -5,6 +5,7 @@ PAGES = [
     "/management/failover/",
     "/management/failover/history",
     "/management/security/",
+    "/management/notifications/",
 ]
 POSTS = [
     "/management/failover/settings",
@@ -17,6 +18,11 @@ POSTS = [
     "/management/security/key",
     "/management/security/key/generate",
     "/management/security/tokens",
+    "/management/notifications/save",
+    "/management/notifications/secret",
+    "/management/notifications/test",
+    "/management/failover/become",
+    "/management/failover/fix-conflict",
 ]
 
 

@@ -63,3 +63,29 @@ def test_the_settings_refuse_debug_off_without_a_secret_key(tmp_path):
     )
     assert done.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in done.stderr
+
+
+def test_json_log_lines_carry_the_event():
+    import json
+    import logging
+
+    from failover_site.log_format import JsonFormatter
+
+    record = logging.LogRecord(
+        "failover.events", logging.INFO, __file__, 1, "became primary", None, None
+    )
+    record.event_kind, record.actor = "failover", "system"
+    line = json.loads(JsonFormatter().format(record))
+    assert line["message"] == "became primary"
+    assert line["event_kind"] == "failover" and line["actor"] == "system"
+    assert line["level"] == "INFO"
+
+
+def test_metrics_networks_are_validated(monkeypatch):
+    from failover_site.env import envnetworks
+
+    monkeypatch.setenv("NETS", "10.0.0.0/8, ::1")
+    assert [str(n) for n in envnetworks("NETS")] == ["10.0.0.0/8", "::1/128"]
+    monkeypatch.setenv("NETS", "10.0.0.0/8,nope")
+    with pytest.raises(SettingError, match="'nope' is not an IP address or network"):
+        envnetworks("NETS")

@@ -1,6 +1,12 @@
 """Health checks between two live sites."""
 
+import subprocess
+import sys
+
 import pytest
+
+from failover_site.launch import BASE_DIR
+from tests.fixtures.waiting import wait_for
 
 pytestmark = pytest.mark.sites
 
@@ -57,3 +63,31 @@ def test_the_page_shows_both_hosts_live(paired):
     assert "site-b" in html
     assert "succeeded" in html
     assert "Peer host" in html
+
+
+def test_the_container_health_checks_pass_on_a_live_site(two_sites):
+    site = two_sites[0]
+    env = {**site.spec.environment(), "FAILOVER_PORT": str(site.port)}
+    for check in ("web", "workers"):
+        wait_for(
+            lambda c=check: (
+                subprocess.run(
+                    [sys.executable, "docker/healthcheck.py", c],
+                    env=env,
+                    cwd=BASE_DIR,
+                    capture_output=True,
+                ).returncode
+                == 0
+            ),
+            timeout=30,
+            what=f"the {check} health check",
+        )
+    site.kill(["web"])
+    done = subprocess.run(
+        [sys.executable, "docker/healthcheck.py", "web"],
+        env=env,
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1 and "unhealthy" in done.stderr

@@ -11,9 +11,12 @@ class PeerSnapshot:
     reachable: bool | None
     role: str
     epoch: int | None
+    version: str = ""
 
 
-def check_events(previous: PeerSnapshot, report: dict | None, error: str) -> list[tuple[str, str]]:
+def check_events(
+    previous: PeerSnapshot, report: dict | None, error: str, own_version: str = ""
+) -> list[tuple[str, str]]:
     """The (kind, message) events a check's outcome calls for: only changes,
     never one per check. ``report`` is the peer's status, None if it failed."""
     name = (report or {}).get("hostname") or previous.hostname or "the peer"
@@ -33,7 +36,27 @@ def check_events(previous: PeerSnapshot, report: dict | None, error: str) -> lis
                 f"(was {previous.role} at epoch {previous.epoch}).",
             )
         )
+    version = report.get("version", "")
+    if own_version and version != own_version and version != previous.version:
+        events.append(
+            (
+                "version_mismatch",
+                f"Product version mismatch: peer {name} runs "
+                f"{version}, this site {own_version}. Role changes "
+                "and syncs are refused until both match.",
+            )
+        )
     return events
+
+
+def outage_too_long(*, unreachable_since, noted_for, timeout: float, now) -> bool:
+    """The peer has now been unreachable for longer than the primary timeout,
+    and this episode was not reported yet."""
+    return (
+        unreachable_since is not None
+        and noted_for != unreachable_since
+        and (now - unreachable_since).total_seconds() >= timeout
+    )
 
 
 def site_problems(

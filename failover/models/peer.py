@@ -1,6 +1,7 @@
 from django.db import models, transaction
 from django.utils import timezone
 
+from failover import __version__
 from failover.domain.health import PeerSnapshot, check_events
 from failover.domain.roles import ROLE_CHOICES
 from failover.domain.split_brain import Verdict, judge
@@ -24,6 +25,8 @@ class PeerStatus(SingletonModel):
     # The unreachable episode (its start) for which isolation was recorded, so
     # "cut off from every test IP" is recorded once per episode.
     isolation_noted_for = models.DateTimeField(null=True, blank=True)
+    # Likewise for "unreachable for longer than the primary timeout".
+    outage_noted_for = models.DateTimeField(null=True, blank=True)
     # Both sites in the same role, as the last check found (see domain.split_brain).
     conflict = models.BooleanField(default=False)
 
@@ -51,6 +54,7 @@ class PeerStatus(SingletonModel):
                 "report": report,
                 "conflict": False,
                 "isolation_noted_for": None,
+                "outage_noted_for": None,
             },
         )
 
@@ -64,7 +68,7 @@ class PeerStatus(SingletonModel):
         )
 
     def snapshot(self) -> PeerSnapshot:
-        return PeerSnapshot(self.hostname, self.reachable, self.role, self.epoch)
+        return PeerSnapshot(self.hostname, self.reachable, self.role, self.epoch, self.version)
 
     @classmethod
     def record_check(cls, started_at, report: dict | None, error: str = "") -> list:
@@ -77,7 +81,7 @@ class PeerStatus(SingletonModel):
             peer = cls.objects.select_for_update().get(pk=cls.load().pk)
             if peer.last_check_at and peer.last_check_at > started_at:
                 return []
-            events = check_events(peer.snapshot(), report, error)
+            events = check_events(peer.snapshot(), report, error, __version__)
             now = timezone.now()
             peer.last_check_at = now
             if report is None:

@@ -5,9 +5,10 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from failover.domain.health import outage_too_long
 from failover.domain.roles import Role
 from failover.domain.split_brain import Verdict, judge
-from failover.models import PeerStatus, SiteState, StatusEvent
+from failover.models import BackupSettings, PeerStatus, SiteState, StatusEvent
 from failover.peer.client import PeerClient, PeerError
 from failover.services import autofailover, roles
 
@@ -29,6 +30,7 @@ def check_peer() -> CheckOutcome:
         report = PeerClient.for_peer(site).status()
     except PeerError as e:
         PeerStatus.record_check(started_at, None, str(e))
+        _note_long_outage()
         decision = autofailover.evaluate(SiteState.load())
         return CheckOutcome(
             f"peer unreachable: {e}; {decision.reason or 'no failover'}", decision.recheck_in
@@ -39,6 +41,25 @@ def check_peer() -> CheckOutcome:
         _keep_one_primary(site, report)
     return CheckOutcome(
         f"peer {report.get('hostname')} is {report.get('role')} at epoch {report.get('epoch')}"
+    )
+
+
+def _note_long_outage() -> None:
+    """Once per episode, when the peer has been gone for the primary timeout."""
+    peer = PeerStatus.load()
+    timeout = BackupSettings.load().primary_timeout
+    if not outage_too_long(
+        unreachable_since=peer.unreachable_since,
+        noted_for=peer.outage_noted_for,
+        timeout=timeout,
+        now=timezone.now(),
+    ):
+        return
+    PeerStatus.objects.filter(pk=peer.pk).update(outage_noted_for=peer.unreachable_since)
+    StatusEvent.record(
+        "peer_down_too_long",
+        f"Peer {peer.hostname or 'site'} has been unreachable for more than "
+        f"{timeout} s (since {peer.unreachable_since:%Y-%m-%d %H:%M:%S}).",
     )
 
 

@@ -7,15 +7,10 @@ import subprocess
 from pathlib import Path
 
 import requests
-import urllib3
 
 from failover_site.launch import SiteProcesses, SiteSpec
 from tests.fixtures.waiting import wait_for
 from tests.harness import backends
-
-# The harness talks to its own sites, TLS ones included, without verifying them
-# (the sites verify each other; that is what the TLS tests check).
-urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
 ADMIN = "admin"
 
@@ -74,6 +69,8 @@ class LiveSite:
                 "FAILOVER_ALLOW_INSECURE_PEER": "1",
                 "FAILOVER_HEALTH_INTERVAL": "1",
                 "FAILOVER_SHARED_IP_BACKEND": "none",
+                # Mail lands in files under the site's var/mail, for tests to read.
+                "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
                 **({"CELERY_BROKER_URL": "filesystem://"} if netns else backends.new_broker()),
                 **env,
             },
@@ -142,7 +139,15 @@ class LiveSite:
     def stop(self) -> None:
         self.processes.kill()
 
+    def mail(self) -> str:
+        """Every e-mail this site sent, as written by Django's file backend."""
+        folder = self.var_dir / "mail"
+        return (
+            "".join(p.read_text() for p in sorted(folder.glob("*.log"))) if folder.exists() else ""
+        )
+
     def log_tails(self, lines: int = 60) -> str:
+
         out = []
         for role in ("web", "worker", "beat"):
             path = self.processes.log_path(role)
