@@ -13,8 +13,10 @@ import urllib.request
 
 def web() -> bool:
     port = os.environ.get("FAILOVER_PORT", "8443")
-    tls = all(os.path.isfile(os.environ.get(name, ""))
-              for name in ("FAILOVER_TLS_CERT_FILE", "FAILOVER_TLS_KEY_FILE"))
+    tls = all(
+        os.path.isfile(os.environ.get(name, ""))
+        for name in ("FAILOVER_TLS_CERT_FILE", "FAILOVER_TLS_KEY_FILE")
+    )
     url = f"{'https' if tls else 'http'}://127.0.0.1:{port}/-/alive"
     context = ssl._create_unverified_context() if tls else None  # our own certificate
     with urllib.request.urlopen(url, timeout=5, context=context) as response:

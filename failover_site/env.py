@@ -24,7 +24,6 @@ def envstr(name: str, default: str = "") -> str:
     return os.environ.get(name) or default
 
 
-
 def envbool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw is None or raw == "":

@@ -15,5 +15,7 @@ _present = [path for path in (_cert, _key) if path and os.path.isfile(path)]
 if len(_present) == 2:
     certfile, keyfile = _cert, _key
 elif _present:
-    sys.exit(f"gunicorn: only {_present[0]} exists; TLS needs both FAILOVER_TLS_CERT_FILE "
-             "and FAILOVER_TLS_KEY_FILE")
+    sys.exit(
+        f"gunicorn: only {_present[0]} exists; TLS needs both FAILOVER_TLS_CERT_FILE "
+        "and FAILOVER_TLS_KEY_FILE"
+    )

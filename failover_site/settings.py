@@ -257,8 +257,7 @@ DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "failover@localhost")
 FAILOVER_METRICS_TOKEN = envstr("FAILOVER_METRICS_TOKEN")
 FAILOVER_METRICS_ALLOWED_IPS = envnetworks("FAILOVER_METRICS_ALLOWED_IPS", "127.0.0.1,::1")
 
-LOG_LEVEL = envchoice(
-"LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
+LOG_LEVEL = envchoice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 FAILOVER_LOG_FORMAT = envchoice("FAILOVER_LOG_FORMAT", "plain", ("plain", "json"))
 LOGGING = {
     "version": 1,
@@ -267,10 +266,7 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "failover_site.log_format.JsonFormatter"},
     },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": FAILOVER_LOG_FORMAT}
-    },
-
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": FAILOVER_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"axes": {"level": "WARNING"}},
 }
