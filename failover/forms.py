@@ -184,6 +184,14 @@ class NotificationSettingsForm(forms.ModelForm):
         label="E-mail recipients",
         help_text="One per line. Sent with the EMAIL_* settings of the environment.",
     )
+    webhook_url = forms.URLField(
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        label="Webhook URL",
+        help_text="Receives a JSON POST signed with the webhook secret "
+        "(header X-Failover-Signature).",
+    )
     topics = forms.MultipleChoiceField(
         choices=Topic.choices,
         required=False,
@@ -194,8 +202,4 @@ class NotificationSettingsForm(forms.ModelForm):
     class Meta:
         model = NotificationSettings
         fields = ["emails", "webhook_url", "topics"]
-        labels = {"webhook_url": "Webhook URL"}
-        help_texts = {
-            "webhook_url": "Receives a JSON POST signed with the webhook secret "
-            "(header X-Failover-Signature)."
-        }
+

@@ -39,6 +39,16 @@ class StatusEvent(models.Model):
             kind=kind, message=message, actor=actor_name(actor), details=details
         )
 
+    def as_json(self) -> dict:
+        return {
+            "id": self.pk,
+            "time": self.time.isoformat(),
+            "kind": self.kind,
+            "message": self.message,
+            "actor": self.actor,
+            "details": self.details,
+        }
+
     @classmethod
     def page(cls, *, before: int | None = None, after: int | None = None, size: int = 25):
         events = cls.objects.order_by("-id")

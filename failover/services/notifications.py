@@ -51,14 +51,7 @@ def payload(event: StatusEvent) -> dict:
     site = SiteState.load()
     topic = TOPIC_OF_KIND.get(event.kind)
     return {
-        "event": {
-            "id": event.pk,
-            "time": event.time.isoformat(),
-            "kind": event.kind,
-            "message": event.message,
-            "actor": event.actor,
-            "details": event.details,
-        },
+        "event": event.as_json(),
         "topic": topic.value if topic else "test",
         "site": {"hostname": settings.FAILOVER_SITE_NAME, "role": site.role, "epoch": site.epoch},
     }

@@ -222,18 +222,20 @@ class _Swap:
             self.peer, self.swap.id, role, epoch, actor=self.swap.actor, reason=self.swap.describe()
         )
 
+    def _change_here(self, role: Role, epoch: int) -> bool:
+        return roles.change_role(
+            self.site,
+            role,
+            epoch,
+            kind="role_swapped",
+            actor=self.swap.actor,
+            message=f"Planned role swap: this site is now the {role} at epoch {epoch}.",
+        )
+
     def _demote_old_primary(self, epoch: int) -> None:
         self.step("demoting the primary")
         if self.primary_here:
-            demoted = roles.change_role(
-                self.site,
-                Role.BACKUP,
-                epoch,
-                kind="role_swapped",
-                actor=self.swap.actor,
-                message=f"Planned role swap: this site is now the backup at epoch {epoch}.",
-            )
-            if not demoted:
+            if not self._change_here(Role.BACKUP, epoch):
                 raise SwapFailed("This site changed meanwhile; nothing changed.")
         elif not self._change_peer(Role.BACKUP, epoch):
             raise SwapFailed(
@@ -244,14 +246,7 @@ class _Swap:
     def _promote_new_primary(self, epoch: int) -> None:
         self.step("promoting the backup")
         if not self.primary_here:
-            roles.change_role(
-                self.site,
-                Role.PRIMARY,
-                epoch,
-                kind="role_swapped",
-                actor=self.swap.actor,
-                message=f"Planned role swap: this site is now the primary at epoch {epoch}.",
-            )
+            self._change_here(Role.PRIMARY, epoch)
             return
         if self._change_peer(Role.PRIMARY, epoch):
             return

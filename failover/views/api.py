@@ -79,17 +79,6 @@ def break_relationship(request):
     return JsonResponse({"message": outcome.message, "peer_told": outcome.peer_told})
 
 
-def _event_json(event: StatusEvent) -> dict:
-    return {
-        "id": event.pk,
-        "time": event.time.isoformat(),
-        "kind": event.kind,
-        "message": event.message,
-        "actor": event.actor,
-        "details": event.details,
-    }
-
-
 @require_GET
 @api_auth
 def events(request):
@@ -109,7 +98,7 @@ def events(request):
     page = list(rows[:limit])
     return JsonResponse(
         {
-            "events": [_event_json(event) for event in page],
+            "events": [event.as_json() for event in page],
             "next_before": page[-1].pk if len(page) == limit else None,
         }
     )
