@@ -13,6 +13,7 @@ from failover.models import BackupSettings, InterSiteKey, SharedIP, StatusEvent
 from failover.models.events import actor_name
 from failover.netif.listing import host_addresses
 from failover.netif.reconcile import reconcile, take_down
+from failover.services import Refused
 
 
 def _describe(value) -> str:
@@ -44,8 +45,8 @@ def save_backup_settings(form, actor) -> list[str]:
     return changes
 
 
-class SharedIPError(ValueError):
-    pass
+class SharedIPError(Refused):
+    status = 400
 
 
 @transaction.atomic

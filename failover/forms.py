@@ -202,4 +202,3 @@ class NotificationSettingsForm(forms.ModelForm):
     class Meta:
         model = NotificationSettings
         fields = ["emails", "webhook_url", "topics"]
-

@@ -1,8 +1,6 @@
-from django.core.management.base import CommandError
-
 from failover.cli import cli_actor, form_error
 from failover.forms import PairingForm
-from failover.services import Refused, breaking, pairing
+from failover.services import breaking, pairing
 
 
 def register(subparsers):
@@ -25,15 +23,9 @@ def run_pair(options, out):
     form = PairingForm({name: options[name] for name in fields})
     if not form.is_valid():
         raise form_error(form, {name: "--" + name.replace("_", "-") for name in fields})
-    try:
-        out.write(pairing.pair_with_backup(**form.cleaned_data, actor=cli_actor()))
-    except Refused as e:
-        raise CommandError(str(e)) from None
+    out.write(pairing.pair_with_backup(**form.cleaned_data, actor=cli_actor()))
 
 
 def run_break(options, out):
-    try:
-        outcome = breaking.break_relationship(cli_actor())
-    except Refused as e:
-        raise CommandError(str(e)) from None
+    outcome = breaking.break_relationship(cli_actor())
     out.write(outcome.message)

@@ -4,7 +4,7 @@ from django.core.management.base import CommandError
 
 from failover.cli import cli_actor
 from failover.models import RoleSwap
-from failover.services import Refused, conflicts, swapping
+from failover.services import conflicts, swapping
 
 
 def register(subparsers):
@@ -38,15 +38,12 @@ def register(subparsers):
 
 
 def run_become(options, out):
-    try:
-        swap = swapping.request_swap(
-            options["role"],
-            sync_first=options["sync_first"],
-            force=options["force"],
-            actor=cli_actor(),
-        )
-    except Refused as e:
-        raise CommandError(str(e)) from None
+    swap = swapping.request_swap(
+        options["role"],
+        sync_first=options["sync_first"],
+        force=options["force"],
+        actor=cli_actor(),
+    )
     out.write(f"Role swap started: {swap.describe()}.")
     deadline = time.monotonic() + options["timeout"]
     while time.monotonic() < deadline:
@@ -64,7 +61,4 @@ def run_become(options, out):
 
 
 def run_fix(options, out):
-    try:
-        out.write(conflicts.fix_conflict(cli_actor()))
-    except Refused as e:
-        raise CommandError(str(e)) from None
+    out.write(conflicts.fix_conflict(cli_actor()))

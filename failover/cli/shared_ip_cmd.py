@@ -1,7 +1,5 @@
 import json
 
-from django.core.management.base import CommandError
-
 from failover import configuration
 from failover.cli import cli_actor, form_error
 from failover.forms import SharedIPForm
@@ -62,28 +60,19 @@ def add_address(options, out):
     if not form.is_valid():
         raise form_error(form, {"address": "ADDR/PREFIX", "interface": "--interface"})
     address, prefix = form.cleaned_data["address"]
-    try:
-        configuration.add_shared_ip(address, prefix, form.cleaned_data["interface"], cli_actor())
-    except configuration.SharedIPError as e:
-        raise CommandError(str(e)) from None
+    configuration.add_shared_ip(address, prefix, form.cleaned_data["interface"], cli_actor())
     out.write(f"Failover IP {address}/{prefix} added.")
 
 
 def remove_address(options, out):
-    try:
-        configuration.remove_shared_ip(options["address"], cli_actor())
-    except configuration.SharedIPError as e:
-        raise CommandError(str(e)) from None
+    configuration.remove_shared_ip(options["address"], cli_actor())
     out.write(f"{options['address']} removed.")
 
 
 def _set_failover(options, out, failover: bool):
     address = options["address"]
     checked = {address} if failover else set()
-    try:
-        changes = configuration.set_failover_ips(checked, cli_actor(), only={address})
-    except configuration.SharedIPError as e:
-        raise CommandError(str(e)) from None
+    changes = configuration.set_failover_ips(checked, cli_actor(), only={address})
     out.write("; ".join(changes) if changes else f"{address}: unchanged.")
 
 

@@ -3,7 +3,7 @@ import time
 from django.core.management.base import CommandError
 
 from failover.cli import cli_actor
-from failover.services import Refused, syncing
+from failover.services import syncing
 
 FINISHED = ("succeeded", "failed")
 
@@ -26,10 +26,7 @@ def register(subparsers):
 
 
 def run(options, out):
-    try:
-        started = syncing.sync_now(cli_actor())
-    except Refused as e:
-        raise CommandError(str(e)) from None
+    started = syncing.sync_now(cli_actor())
     out.write(started.message)
     if not options["wait"]:
         return

@@ -6,9 +6,9 @@ from django.http import JsonResponse
 from django.views.decorators.http import require_GET, require_POST
 
 from failover.models import PeerStatus
-from failover.peer.server import peer_endpoint, peer_error
+from failover.peer.server import peer_endpoint
 from failover.peer.status import status_report
-from failover.services import Refused, breaking, conflicts, pairing, swapping, syncing
+from failover.services import breaking, conflicts, pairing, swapping, syncing
 
 
 def _json_body(request):
@@ -27,37 +27,24 @@ def status(request):
     return JsonResponse(report)
 
 
-def _refused(error: Refused):
-    return peer_error(getattr(error, "code", "refused"), str(error), error.status)
-
-
 @require_POST
 @peer_endpoint
 def role_lock(request):
-    try:
-        site = swapping.accept_lock(_json_body(request), _peer_name())
-    except Refused as e:
-        return _refused(e)
+    site = swapping.accept_lock(_json_body(request), _peer_name())
     return JsonResponse(status_report(site))
 
 
 @require_POST
 @peer_endpoint
 def role_unlock(request):
-    try:
-        swapping.accept_unlock(_json_body(request))
-    except Refused as e:
-        return _refused(e)
+    swapping.accept_unlock(_json_body(request))
     return JsonResponse({"unlocked": True})
 
 
 @require_POST
 @peer_endpoint
 def role_change(request):
-    try:
-        site = swapping.accept_role_change(_json_body(request), _peer_name())
-    except Refused as e:
-        return _refused(e)
+    site = swapping.accept_role_change(_json_body(request), _peer_name())
     return JsonResponse(status_report(site))
 
 
@@ -68,28 +55,19 @@ def _peer_name() -> str:
 @require_POST
 @peer_endpoint(any_sender=True)
 def pair(request):
-    try:
-        return JsonResponse(pairing.accept_pairing(_json_body(request), request.peer.site_id))
-    except pairing.PairingError as e:
-        return peer_error(e.code, str(e), e.status)
+    return JsonResponse(pairing.accept_pairing(_json_body(request), request.peer.site_id))
 
 
 @require_POST
 @peer_endpoint
 def request_sync(request):
     """The primary's Sync now: start a sync here, on the backup."""
-    try:
-        run = syncing.accept_sync_request(_json_body(request), _peer_name())
-    except Refused as e:
-        return peer_error("busy" if str(e) == syncing.BUSY else "refused", str(e), e.status)
+    run = syncing.accept_sync_request(_json_body(request), _peer_name())
     return JsonResponse({"run_id": run.pk})
 
 
 @require_POST
 @peer_endpoint
 def unpair(request):
-    try:
-        breaking.accept_unpair(_json_body(request), _peer_name())
-    except breaking.BreakError as e:
-        return peer_error("not_in_relationship", str(e), e.status)
+    breaking.accept_unpair(_json_body(request), _peer_name())
     return JsonResponse({"role": "none"})

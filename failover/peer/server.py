@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from failover.models import InterSiteKey, PeerRefusal, SiteState, StatusEvent
 from failover.peer import nonces
 from failover.peer.signing import SignatureError, sign_response, verify_request
+from failover.services import Refused
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ def _refuse(request, error: SignatureError) -> JsonResponse:
 def peer_endpoint(view=None, *, any_sender: bool = False):
     """Only correctly signed, fresh, single-use requests from this site's peer
     (or, while unpaired or with ``any_sender``, from any site holding the key)
-    reach ``view``; its answer is signed."""
+    reach ``view``; its answer, a refusal included, is signed."""
 
     def decorate(view):
         @csrf_exempt
@@ -88,7 +89,10 @@ def peer_endpoint(view=None, *, any_sender: bool = False):
                 request.peer = _authenticate(request, any_sender)
             except SignatureError as error:
                 return _refuse(request, error)
-            response = view(request, *args, **kwargs)
+            try:
+                response = view(request, *args, **kwargs)
+            except Refused as e:
+                response = peer_error(e.code, str(e), e.status)
             body = None if response.streaming else response.content
             headers = sign_response(
                 request.peer.key,

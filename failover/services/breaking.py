@@ -57,7 +57,9 @@ def accept_unpair(payload, sender_name: str) -> None:
     relationship_id = payload.get("relationship_id") if isinstance(payload, dict) else None
 
     if not site.in_relationship or str(site.relationship_id) != str(relationship_id):
-        raise BreakError("This site is not in that failover relationship.")
+        raise BreakError(
+            "This site is not in that failover relationship.", code="not_in_relationship"
+        )
     if roles.leave_relationship(site):
         StatusEvent.record(
             "unpaired",

@@ -30,8 +30,7 @@ from failover.services import Refused
 
 class PairingError(Refused):
     def __init__(self, message: str, code: str = "pairing_failed", status: int = 409):
-        super().__init__(message, status)
-        self.code = code
+        super().__init__(message, status, code)
 
 
 def _explain(error: PeerError, who: str) -> PairingError:

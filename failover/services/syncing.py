@@ -49,7 +49,7 @@ def start_sync(trigger: str, actor) -> SyncRun:
 
             transaction.on_commit(lambda: run_sync.delay(run.pk))
     except IntegrityError:
-        raise SyncRefused(BUSY) from None
+        raise SyncRefused(BUSY, code="busy") from None
     return run
 
 

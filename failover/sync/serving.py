@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from failover import __version__
 from failover.peer.server import peer_endpoint, peer_error
+from failover.services import Refused
 from failover.sync import database
 from failover.sync.manifest import build_manifest
 from failover.sync.paths import ManifestError, safe_relative_path
@@ -47,10 +48,7 @@ def file(request):
         return refused
     match = _RANGE.match(request.headers.get("Range", "bytes=0-"))
     asked = {**request.GET.dict(), "offset": int(match.group(1)) if match else 0}
-    try:
-        path, offset, size = _checked_file(data_root(), asked)
-    except FileRefused as e:
-        return peer_error(e.code, str(e), e.status)
+    path, offset, size = _checked_file(data_root(), asked)
     if offset and offset >= size:
         return peer_error("invalid", "Range starts beyond the end of the file.", 416)
     handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
@@ -71,30 +69,23 @@ def database_rows(request):
     return HttpResponse(database.dump(), content_type="application/json")
 
 
-class FileRefused(Exception):
-    def __init__(self, code: str, message: str, status: int):
-        super().__init__(message)
-        self.code = code
-        self.status = status
-
-
 def _checked_file(root: Path, item) -> tuple[Path, int, int]:
     """The requested file if it is still as the manifest listed it, the offset
-    to send from, and its size. Raises FileRefused."""
+    to send from, and its size. Raises Refused."""
     try:
         relative = safe_relative_path(item.get("path"))
         size, mtime_ns = int(item["size"]), int(item["mtime_ns"])
         offset = int(item.get("offset", 0))
     except (ManifestError, AttributeError, KeyError, TypeError, ValueError) as e:
-        raise FileRefused("invalid", f"Bad file request: {e}", 400) from None
+        raise Refused(f"Bad file request: {e}", 400, "invalid") from None
     path = root / relative
     if path.is_symlink() or not path.is_file() or not path.resolve().is_relative_to(root):
-        raise FileRefused("not_found", f"{relative} is not a file of the data directory.", 404)
+        raise Refused(f"{relative} is not a file of the data directory.", 404, "not_found")
     info = path.stat()
     if (info.st_size, info.st_mtime_ns) != (size, mtime_ns):
-        raise FileRefused("changed", f"{relative} changed since the manifest was made.", 409)
+        raise Refused(f"{relative} changed since the manifest was made.", 409, "changed")
     if not 0 <= offset <= size:
-        raise FileRefused("invalid", f"Offset {offset} is outside {relative}.", 400)
+        raise Refused(f"Offset {offset} is outside {relative}.", 400, "invalid")
     return path, offset, size
 
 
@@ -124,10 +115,7 @@ def files(request):
     except (KeyError, TypeError, ValueError):
         return peer_error("invalid", 'Bad files request: expected {"files": [...]}.', 400)
     root = data_root()
-    try:
-        checked = [_checked_file(root, item) for item in asked]
-    except FileRefused as e:
-        return peer_error(e.code, str(e), e.status)
+    checked = [_checked_file(root, item) for item in asked]
     response = StreamingHttpResponse(_stream(checked), content_type="application/octet-stream")
     response["Content-Length"] = str(sum(size - offset for _, offset, size in checked))
     return response

@@ -2,6 +2,7 @@
 page and the command line, for monitoring and automation."""
 
 import json
+from functools import wraps
 
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET, require_POST
@@ -12,6 +13,19 @@ from failover.forms import BecomeForm, PairingForm
 from failover.models import InterSiteKey, PeerStatus, QueueHeartbeat, SiteState, StatusEvent
 from failover.services import Refused, breaking, conflicts, pairing, swapping, syncing
 from failover.status import site_status
+
+
+def refusals_as_json(view):
+    """A refused operation answers JSON with its status (409, 502...) and reason."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except Refused as e:
+            return error(str(e), e.status, code=getattr(e, "code", "refused"))
+
+    return wrapper
 
 
 def error(message: str, status: int, **extra) -> JsonResponse:
@@ -55,6 +69,7 @@ def health(request):
 
 @require_POST
 @api_auth
+@refusals_as_json
 def pair(request):
     body = _json_body(request)
     if body is None:
@@ -62,20 +77,15 @@ def pair(request):
     form = PairingForm(body)
     if not form.is_valid():
         return form_errors(form)
-    try:
-        message = pairing.pair_with_backup(**form.cleaned_data, actor=request.user)
-    except Refused as e:
-        return error(str(e), e.status, code=getattr(e, "code", "refused"))
+    message = pairing.pair_with_backup(**form.cleaned_data, actor=request.user)
     return JsonResponse({"message": message, "status": site_status()})
 
 
 @require_POST
 @api_auth
+@refusals_as_json
 def break_relationship(request):
-    try:
-        outcome = breaking.break_relationship(request.user)
-    except Refused as e:
-        return error(str(e), e.status)
+    outcome = breaking.break_relationship(request.user)
     return JsonResponse({"message": outcome.message, "peer_told": outcome.peer_told})
 
 
@@ -106,11 +116,9 @@ def events(request):
 
 @require_POST
 @api_auth
+@refusals_as_json
 def sync_now(request):
-    try:
-        started = syncing.sync_now(request.user)
-    except Refused as e:
-        return error(str(e), e.status)
+    started = syncing.sync_now(request.user)
     return JsonResponse(
         {
             "message": started.message,
@@ -123,6 +131,7 @@ def sync_now(request):
 
 @require_POST
 @api_auth
+@refusals_as_json
 def become(request):
     """``{"role": "primary"|"backup", "sync_first": bool, "force": bool}``: 202 with
     the swap's id; follow it in GET /api/v1/failover (``swap``)."""
@@ -135,10 +144,7 @@ def become(request):
             'Send {"role": "primary" or "backup", "sync_first": true/false, "force": true/false}.',
             400,
         )
-    try:
-        swap = swapping.request_swap(body["role"], actor=request.user, **form.cleaned_data)
-    except Refused as e:
-        return error(str(e), e.status)
+    swap = swapping.request_swap(body["role"], actor=request.user, **form.cleaned_data)
     return JsonResponse(
         {"swap_id": str(swap.id), "message": f"Role swap started: {swap.describe()}."}, status=202
     )
@@ -146,9 +152,7 @@ def become(request):
 
 @require_POST
 @api_auth
+@refusals_as_json
 def fix_conflict(request):
-    try:
-        message = conflicts.fix_conflict(request.user)
-    except Refused as e:
-        return error(str(e), e.status)
+    message = conflicts.fix_conflict(request.user)
     return JsonResponse({"message": message, "status": site_status()})

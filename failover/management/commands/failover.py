@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from failover.cli import (
     key_cmd,
@@ -9,6 +9,7 @@ from failover.cli import (
     status_cmd,
     sync_cmd,
 )
+from failover.services import Refused
 
 SUBCOMMANDS = (status_cmd, pairing_cmd, sync_cmd, roles_cmd, settings_cmd, shared_ip_cmd, key_cmd)
 
@@ -22,4 +23,8 @@ class Command(BaseCommand):
             module.register(subparsers)
 
     def handle(self, *args, **options):
-        options["handler"](options, self.stdout)
+        try:
+            options["handler"](options, self.stdout)
+        except Refused as e:
+            # Exit non-zero with the same one-line reason the page shows.
+            raise CommandError(str(e)) from None
