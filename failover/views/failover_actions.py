@@ -2,6 +2,8 @@
 line and the API; a refusal (409 while a role swap is in progress, for
 example) comes back on the page with the reason, and changed nothing."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
@@ -17,6 +19,17 @@ def _refused(request, message: str, status: int):
     """The page again, with why the action was refused, and nothing changed."""
     messages.error(request, message)
     return render_page(request, status=status)
+
+
+def refusals_on_the_page(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except Refused as e:
+            return _refused(request, str(e), e.status)
+
+    return wrapper
 
 
 @require_POST
@@ -36,11 +49,9 @@ def pair(request):
 
 @require_POST
 @staff_required
+@refusals_on_the_page
 def break_relationship(request):
-    try:
-        outcome = breaking.break_relationship(request.user)
-    except Refused as e:
-        return _refused(request, str(e), e.status)
+    outcome = breaking.break_relationship(request.user)
     level = messages.SUCCESS if outcome.peer_told else messages.WARNING
     messages.add_message(request, level, outcome.message)
     return redirect("failover")
@@ -48,17 +59,16 @@ def break_relationship(request):
 
 @require_POST
 @staff_required
+@refusals_on_the_page
 def sync_now(request):
-    try:
-        started = syncing.sync_now(request.user)
-    except Refused as e:
-        return _refused(request, str(e), e.status)
+    started = syncing.sync_now(request.user)
     messages.success(request, started.message)
     return redirect("failover")
 
 
 @require_POST
 @staff_required
+@refusals_on_the_page
 def become(request):
     """Become backup on the primary, Become primary on the backup."""
     form = BecomeForm(request.POST)
@@ -66,20 +76,15 @@ def become(request):
         return _refused(request, "Invalid options.", 400)
     site = SiteState.load()
     target = "backup" if site.is_primary else "primary"
-    try:
-        swap = swapping.request_swap(target, actor=request.user, **form.cleaned_data)
-    except Refused as e:
-        return _refused(request, str(e), e.status)
+    swap = swapping.request_swap(target, actor=request.user, **form.cleaned_data)
     messages.info(request, f"Role swap started: {swap.describe()}.")
     return redirect("failover")
 
 
 @require_POST
 @staff_required
+@refusals_on_the_page
 def fix_conflict(request):
-    try:
-        message = conflicts.fix_conflict(request.user)
-    except Refused as e:
-        return _refused(request, str(e), e.status)
+    message = conflicts.fix_conflict(request.user)
     messages.success(request, message)
     return redirect("failover")
