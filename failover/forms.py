@@ -58,21 +58,36 @@ class PairingForm(forms.Form):
         return data
 
 
-class TestAddressesField(forms.CharField):
-    """One test address per line (or separated by commas), normalised to a list."""
+class LineListField(forms.CharField):
+    """A list typed one item per line (or separated by commas): each item is
+    checked by ``clean_item``, duplicates dropped, order kept."""
 
     widget = forms.Textarea(attrs={"rows": 3})
+    max_items: int | None = None
+    noun = "items"
 
     def clean(self, value):
         text = super().clean(value) or ""
         items = [item.strip() for item in text.replace(",", "\n").splitlines() if item.strip()]
-        if len(items) > MAX_TEST_IPS:
-            raise ValidationError(f"At most {MAX_TEST_IPS} test addresses.")
-        addresses = [_as_form_error(validation.normalise_test_address, item) for item in items]
-        return list(dict.fromkeys(addresses))
+        if self.max_items is not None and len(items) > self.max_items:
+            raise ValidationError(f"At most {self.max_items} {self.noun}.")
+        return list(dict.fromkeys(self.clean_item(item) for item in items))
+
+    def clean_item(self, item: str) -> str:
+        return item
 
     def prepare_value(self, value):
         return "\n".join(value) if isinstance(value, list) else value
+
+
+class TestAddressesField(LineListField):
+    """Connectivity test addresses, normalised."""
+
+    max_items = MAX_TEST_IPS
+    noun = "test addresses"
+
+    def clean_item(self, item: str) -> str:
+        return _as_form_error(validation.normalise_test_address, item)
 
 
 class BackupSettingsForm(forms.ModelForm):
@@ -159,23 +174,15 @@ class BecomeForm(forms.Form):
     )
 
 
-class EmailListField(forms.CharField):
-    """E-mail addresses, one per line or separated by commas."""
+class EmailListField(LineListField):
+    """E-mail addresses."""
 
-    widget = forms.Textarea(attrs={"rows": 3})
-
-    def clean(self, value):
-        text = super().clean(value) or ""
-        addresses = [a.strip() for a in text.replace(",", "\n").splitlines() if a.strip()]
-        for address in addresses:
-            try:
-                validate_email(address)
-            except ValidationError:
-                raise ValidationError(f"{address!r} is not a valid e-mail address.") from None
-        return list(dict.fromkeys(addresses))
-
-    def prepare_value(self, value):
-        return "\n".join(value) if isinstance(value, list) else value
+    def clean_item(self, item: str) -> str:
+        try:
+            validate_email(item)
+        except ValidationError:
+            raise ValidationError(f"{item!r} is not a valid e-mail address.") from None
+        return item
 
 
 class NotificationSettingsForm(forms.ModelForm):
