@@ -11,7 +11,10 @@ import socket
 import sys
 
 POSTGRES = ("127.0.0.1", 5432)
-REDIS = ("127.0.0.1", 6379)
+# Two checkouts testing at once on one machine each need their own Redis
+# server (the harness flushes its database numbers) and test database name.
+REDIS = ("127.0.0.1", int(os.environ.get("FAILOVER_TEST_REDIS_PORT") or 6379))
+DATABASE_NAME = os.environ.get("FAILOVER_TEST_DB_NAME") or "failover"
 
 
 def answers(address) -> bool:
@@ -34,13 +37,13 @@ def main() -> int:
             )
             return 1
     if use_postgres:
-        env["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/failover"
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DATABASE_NAME}"
         env["FAILOVER_TEST_POSTGRES"] = "postgres://postgres@127.0.0.1:5432/postgres"
     if use_redis:
-        env["CELERY_BROKER_URL"] = "redis://127.0.0.1:6379/15"
-        env["FAILOVER_TEST_REDIS"] = "redis://127.0.0.1:6379"
+        env["CELERY_BROKER_URL"] = f"redis://127.0.0.1:{REDIS[1]}/15"
+        env["FAILOVER_TEST_REDIS"] = f"redis://127.0.0.1:{REDIS[1]}"
     database = "PostgreSQL (127.0.0.1:5432)" if use_postgres else "SQLite"
-    broker = "Redis (127.0.0.1:6379)" if use_redis else "the embedded filesystem broker"
+    broker = f"Redis (127.0.0.1:{REDIS[1]})" if use_redis else "the embedded filesystem broker"
     print(f"make test: using {database} and {broker}", file=sys.stderr)
     for key, value in env.items():
         print(f"{key}={value}")
