@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from failover.domain import validation
+from failover.domain.event_kinds import Topic
 from failover.models import BackupSettings, NotificationSettings
 from failover.models.backup_settings import MAX_TEST_IPS
 from failover.models.keys import MIN_KEY_LENGTH
-from failover.models.notifications import Topic
 
 
 def _as_form_error(check, value):

@@ -5,7 +5,7 @@ from django.conf import settings
 
 from failover.models import QueueHeartbeat
 from failover.peer import nonces
-from failover.services import health, notifications, swapping, syncing
+from failover.services import health, notifications, swap_run, syncing
 
 
 def _worker_name(task) -> str:
@@ -36,7 +36,7 @@ def run_sync(run_id: int):
 
 @shared_task
 def run_swap(swap_id: str):
-    return swapping.execute(swap_id)
+    return swap_run.execute(swap_id)
 
 
 @shared_task

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from failover.sync import serving
 from failover.views import (
     api,
     auth,
@@ -8,6 +9,7 @@ from failover.views import (
     failover_page,
     metrics,
     notifications,
+    peer_endpoints,
     probes,
     security,
     software,
@@ -65,4 +67,19 @@ urlpatterns = [
         security.delete_token,
         name="security-token-delete",
     ),
+]
+
+# Under /api/peer/v1/: only the peer site calls these (signed requests).
+peer_urlpatterns = [
+    path("status", peer_endpoints.status, name="peer-status"),
+    path("pair", peer_endpoints.pair, name="peer-pair"),
+    path("unpair", peer_endpoints.unpair, name="peer-unpair"),
+    path("sync/request", peer_endpoints.request_sync, name="peer-sync-request"),
+    path("role/lock", peer_endpoints.role_lock, name="peer-role-lock"),
+    path("role/unlock", peer_endpoints.role_unlock, name="peer-role-unlock"),
+    path("role/change", peer_endpoints.role_change, name="peer-role-change"),
+    path("sync/manifest", serving.manifest, name="peer-sync-manifest"),
+    path("sync/file", serving.file, name="peer-sync-file"),
+    path("sync/files", serving.files, name="peer-sync-files"),
+    path("sync/database", serving.database_rows, name="peer-sync-database"),
 ]

@@ -270,5 +270,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # kombu warns on every connection that the embedded broker's URL names no host.
     "loggers": {"axes": {"level": "WARNING"}, "kombu.connection": {"level": "ERROR"}},
-
 }

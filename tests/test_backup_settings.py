@@ -1,6 +1,7 @@
 import pytest
 
 from failover.models import BackupSettings, StatusEvent
+from failover.shapes import backup_settings_json
 
 URL = "/management/failover/settings"
 VALID = {
@@ -69,11 +70,11 @@ def test_saving_the_same_values_records_nothing(staff_client):
     ],
 )
 def test_invalid_input_shows_the_error_and_changes_nothing(staff_client, field, value, message):
-    before = BackupSettings.load().as_dict()
+    before = backup_settings_json(BackupSettings.load())
     response = _post(staff_client, **{field: value})
     assert response.status_code == 400
     html = response.content.decode()
     section = html[html.index('id="backup-settings"') :]
     assert message in section
-    assert BackupSettings.load().as_dict() == before
+    assert backup_settings_json(BackupSettings.load()) == before
     assert not StatusEvent.objects.exists()

@@ -1,22 +1,26 @@
-"""`python manage.py failover ...`: a real process, its exit status and output."""
+"""`python manage.py failover ...`: its exit status and output. Most tests
+run the command in this process; a few run it as a real process, as an
+administrator would."""
 
 import json
 
 import pytest
 
 from failover.models import BackupSettings, InterSiteKey, SharedIP, StatusEvent
-from tests.fixtures.processes import manage
+from tests.fixtures.processes import manage, run_command
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def failover(*args, stdin=None):
-    return manage("failover", *args, stdin=stdin)
+pytestmark = pytest.mark.django_db
+in_a_real_process = pytest.mark.django_db(transaction=True)
 
 
+def failover(*args, stdin=""):
+    return run_command("failover", *args, stdin=stdin)
+
+
+@in_a_real_process
 def test_status_json_has_the_documented_keys():
     SharedIP.objects.create(address="192.0.2.10", prefix=24, interface="eth0", is_failover=True)
-    done = failover("status", "--json")
+    done = manage("failover", "status", "--json")
     assert done.returncode == 0, done.stderr
     status = json.loads(done.stdout)
     for key in (
@@ -140,9 +144,10 @@ def test_bad_shared_ip_commands_fail_cleanly(args, reason):
     assert not SharedIP.objects.exists()
 
 
+@in_a_real_process
 def test_set_key_reads_standard_input():
     key = "z" * 40
-    done = failover("set-key", stdin=key + "\n")
+    done = manage("failover", "set-key", stdin=key + "\n")
     assert done.returncode == 0, done.stderr
     assert InterSiteKey.current() == key
 
@@ -154,10 +159,20 @@ def test_set_key_refuses_a_short_key():
     assert InterSiteKey.current() == ""
 
 
+@in_a_real_process
 def test_set_key_says_when_the_environment_overrides():
     done = manage("failover", "set-key", stdin="y" * 40, env={"FAILOVER_INTER_SITE_KEY": "x" * 40})
     assert done.returncode == 0
     assert "overrides" in done.stdout
+
+
+@in_a_real_process
+def test_a_failure_exits_non_zero_with_a_one_line_reason():
+    done = manage("failover", "settings", "--primary-timeout", "2")
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "CommandError: --primary-timeout: Ensure this value is greater than or equal to 3."
+    ]
 
 
 def test_an_unknown_subcommand_is_an_error():

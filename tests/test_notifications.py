@@ -5,9 +5,10 @@ from unittest import mock
 import pytest
 from django.core import mail
 
+from failover import dispatch
 from failover.models import NotificationDelivery, NotificationSettings, StatusEvent
 from failover.services import notifications
-from failover.tasks import deliver, notify
+from failover.tasks import deliver
 
 
 @pytest.fixture
@@ -32,20 +33,19 @@ def _run_all(event):
 
 def test_only_chosen_topics_are_queued(configured, django_capture_on_commit_callbacks):
     with (
-        mock.patch.object(notify, "apply_async") as queued,
+        mock.patch.object(dispatch, "enqueue") as queued,
         django_capture_on_commit_callbacks(execute=True),
     ):
-        StatusEvent.record("failover", "became primary")
+        event = StatusEvent.record("failover", "became primary")
         StatusEvent.record("peer_reachable", "peer is back")  # not chosen
         StatusEvent.record("settings_changed", "not a notification topic")
-    assert queued.call_count == 1
-    assert queued.call_args.kwargs == {"retry": False}
+    queued.assert_called_once_with("notify", event.pk, retry=False)
 
 
 def test_nothing_is_queued_without_recipients(db, django_capture_on_commit_callbacks):
     NotificationSettings.objects.create(pk=1, topics=["automatic_failover"])
     with (
-        mock.patch.object(notify, "apply_async") as queued,
+        mock.patch.object(dispatch, "enqueue") as queued,
         django_capture_on_commit_callbacks(execute=True),
     ):
         StatusEvent.record("failover", "became primary")
@@ -54,7 +54,7 @@ def test_nothing_is_queued_without_recipients(db, django_capture_on_commit_callb
 
 def test_a_broker_failure_never_reaches_the_caller(configured, django_capture_on_commit_callbacks):
     with (
-        mock.patch.object(notify, "apply_async", side_effect=OSError("broker down")),
+        mock.patch.object(dispatch, "enqueue", side_effect=OSError("broker down")),
         django_capture_on_commit_callbacks(execute=True),
     ):
         StatusEvent.record("failover", "became primary")  # does not raise

@@ -10,7 +10,7 @@ HOST = [HostAddress("198.51.100.7", 24, "eth0")]
 
 @pytest.fixture(autouse=True)
 def host_addresses():
-    with mock.patch("failover.configuration.host_addresses", return_value=(HOST, "")):
+    with mock.patch("failover.services.configuration.host_addresses", return_value=(HOST, "")):
         yield
 
 

@@ -8,7 +8,8 @@ import pytest
 
 from failover import __version__
 from failover.sync import database
-from failover.sync.engine import Sync, SyncFailed
+from failover.sync.engine import Sync
+from failover.sync.outcome import SyncFailed
 from failover.sync.source import SourceError
 from failover.sync.store import CopyStore
 from failover.sync.throttle import Throttle
@@ -187,7 +188,7 @@ def test_a_real_data_folder_is_replaced_by_the_first_copy(store):
 def test_a_version_mismatch_fails(store):
     source = FakePrimary({"f": b"x"})
     source.manifest = lambda: {"version": "0.0.1", "files": []}
-    with pytest.raises(SyncFailed, match="product version mismatch"):
+    with pytest.raises(SyncFailed, match="Product version mismatch"):
         sync(store, source)
 
 

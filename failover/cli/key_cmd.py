@@ -1,9 +1,9 @@
 import sys
 
-from failover import configuration
 from failover.cli import cli_actor, form_error
 from failover.forms import InterSiteKeyForm
 from failover.models import InterSiteKey
+from failover.services import configuration
 
 
 def register(subparsers):

@@ -4,7 +4,7 @@ from django.core.management.base import CommandError
 
 from failover.cli import cli_actor
 from failover.models import RoleSwap
-from failover.services import conflicts, swapping
+from failover.services import conflicts, swap_request
 
 
 def register(subparsers):
@@ -38,7 +38,7 @@ def register(subparsers):
 
 
 def run_become(options, out):
-    swap = swapping.request_swap(
+    swap = swap_request.request_swap(
         options["role"],
         sync_first=options["sync_first"],
         force=options["force"],

@@ -1,9 +1,10 @@
 import json
 
 from failover.cli import cli_actor, form_error
-from failover.configuration import save_backup_settings
 from failover.forms import BackupSettingsForm
 from failover.models import BackupSettings
+from failover.services.configuration import save_backup_settings
+from failover.shapes import backup_settings_json
 
 OPTION_NAMES = {
     "backup_operations_enabled": "--backup-operations",
@@ -74,4 +75,4 @@ def run(options, out):
             raise form_error(form, OPTION_NAMES)
         save_backup_settings(form, cli_actor())
         current = BackupSettings.load()
-    out.write(json.dumps(current.as_dict(), indent=2))
+    out.write(json.dumps(backup_settings_json(current), indent=2))

@@ -1,8 +1,9 @@
 import json
 
-from failover import configuration
 from failover.cli import cli_actor, form_error
 from failover.forms import SharedIPForm
+from failover.services import configuration
+from failover.shapes import shared_ip_json
 
 
 def register(subparsers):
@@ -30,22 +31,7 @@ def register(subparsers):
 def list_addresses(options, out):
     rows, error = configuration.known_addresses()
     if options["json"]:
-        out.write(
-            json.dumps(
-                [
-                    {
-                        "address": ip.address,
-                        "prefix": ip.prefix,
-                        "interface": ip.interface,
-                        "failover": ip.is_failover,
-                        "state": ip.state if ip.pk else None,
-                        "error": ip.last_error or None,
-                    }
-                    for ip in rows
-                ],
-                indent=2,
-            )
-        )
+        out.write(json.dumps([shared_ip_json(ip) for ip in rows], indent=2))
         return
     for ip in rows:
         mark = "[x]" if ip.is_failover else "[ ]"

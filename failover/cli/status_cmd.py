@@ -1,6 +1,6 @@
 import json
 
-from failover.status import site_status
+from failover.shapes import site_status
 
 
 def register(subparsers):

@@ -2,6 +2,9 @@
 
 from dataclasses import dataclass
 
+from failover.domain.event_kinds import EventKind
+from failover.domain.versions import version_mismatch
+
 
 @dataclass(frozen=True)
 class PeerSnapshot:
@@ -16,34 +19,33 @@ class PeerSnapshot:
 
 def check_events(
     previous: PeerSnapshot, report: dict | None, error: str, own_version: str = ""
-) -> list[tuple[str, str]]:
+) -> list[tuple[EventKind, str]]:
     """The (kind, message) events a check's outcome calls for: only changes,
     never one per check. ``report`` is the peer's status, None if it failed."""
     name = (report or {}).get("hostname") or previous.hostname or "the peer"
     if report is None:
         if previous.reachable is False:
             return []
-        return [("peer_unreachable", f"Peer {name} became unreachable: {error}")]
+        return [(EventKind.PEER_UNREACHABLE, f"Peer {name} became unreachable: {error}")]
     events = []
     if previous.reachable is False:
-        events.append(("peer_reachable", f"Peer {name} is reachable again."))
+        events.append((EventKind.PEER_REACHABLE, f"Peer {name} is reachable again."))
     role, epoch = report.get("role"), report.get("epoch")
     if previous.role and (role, epoch) != (previous.role, previous.epoch):
         events.append(
             (
-                "peer_changed",
+                EventKind.PEER_CHANGED,
                 f"Peer {name} is now {role} at epoch {epoch} "
                 f"(was {previous.role} at epoch {previous.epoch}).",
             )
         )
     version = report.get("version", "")
-    if own_version and version != own_version and version != previous.version:
+    mismatch = version_mismatch(own_version, version, f"peer {name}")
+    if own_version and mismatch and version != previous.version:
         events.append(
             (
-                "version_mismatch",
-                f"Product version mismatch: peer {name} runs "
-                f"{version}, this site {own_version}. Role changes "
-                "and syncs are refused until both match.",
+                EventKind.VERSION_MISMATCH,
+                f"{mismatch} Role changes and syncs are refused until both match.",
             )
         )
     return events

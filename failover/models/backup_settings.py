@@ -75,13 +75,3 @@ class BackupSettings(SingletonModel):
     def bandwidth_limit_bytes_per_second(self) -> float:
         """0 means unlimited."""
         return float(self.bandwidth_limit) * 1_000_000 / 8
-
-    def as_dict(self) -> dict:
-        return {
-            "backup_operations": self.backup_operations_enabled,
-            "primary_timeout": self.primary_timeout,
-            "sync_interval": self.sync_interval,
-            "bandwidth_limit": float(self.bandwidth_limit),
-            "auto_failover": self.auto_failover_enabled,
-            "test_ips": list(self.test_ips),
-        }

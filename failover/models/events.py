@@ -1,15 +1,9 @@
 from django.db import models
 from django.utils import timezone
 
-SYSTEM = "system"
+from failover.domain.event_kinds import EventKind
 
-# Display names where the kind's own spelling would read badly.
-KIND_LABELS = {
-    "shared_ip_changed": "Shared IP changed",
-    "api_token_created": "API token created",
-    "api_token_deleted": "API token deleted",
-    "key_changed": "Inter-site key changed",
-}
+SYSTEM = "system"
 
 
 class StatusEvent(models.Model):
@@ -20,7 +14,7 @@ class StatusEvent(models.Model):
     """
 
     time = models.DateTimeField(default=timezone.now)
-    kind = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40, choices=EventKind.choices())
     message = models.TextField()
     # A user name or "system"; a plain string so history survives user
     # replication and deletion.
@@ -33,21 +27,16 @@ class StatusEvent(models.Model):
     def __str__(self):
         return f"{self.time:%Y-%m-%d %H:%M:%S} {self.kind}: {self.message}"
 
-    @classmethod
-    def record(cls, kind: str, message: str, *, actor=None, **details) -> "StatusEvent":
-        return cls.objects.create(
-            kind=kind, message=message, actor=actor_name(actor), details=details
-        )
+    @property
+    def event_kind(self) -> EventKind:
+        return EventKind(self.kind)
 
-    def as_json(self) -> dict:
-        return {
-            "id": self.pk,
-            "time": self.time.isoformat(),
-            "kind": self.kind,
-            "message": self.message,
-            "actor": self.actor,
-            "details": self.details,
-        }
+    @classmethod
+    def record(cls, kind: EventKind, message: str, *, actor=None, **details) -> "StatusEvent":
+        """Save an event; an unknown kind raises ValueError before anything is saved."""
+        return cls.objects.create(
+            kind=EventKind(kind), message=message, actor=actor_name(actor), details=details
+        )
 
     @classmethod
     def page(cls, *, before: int | None = None, after: int | None = None, size: int = 25):

@@ -4,6 +4,18 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+# The beat task that proves a worker consumes each queue.
+BEATING_TASK = {"health": "failover.tasks.check_peer", "default": "failover.tasks.heartbeat"}
+
+
+def beat_period(queue: str) -> float:
+    """Seconds between two beats of ``queue``, as the beat schedule sends them."""
+    return min(
+        float(entry["schedule"])
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        if entry["task"] == BEATING_TASK[queue]
+    )
+
 
 class QueueHeartbeat(models.Model):
     """When a worker last ran a task from each queue: the Software tab's liveness."""
@@ -23,8 +35,8 @@ class QueueHeartbeat(models.Model):
 
     @property
     def alive(self) -> bool:
-        """A worker ran a task from this queue within three of its periods."""
-        period = settings.FAILOVER_HEALTH_INTERVAL if self.queue == "health" else 15.0
+        """A worker ran a task from this queue within three beat periods."""
+        period = beat_period(self.queue)
         return timezone.now() - self.seen_at <= timedelta(seconds=max(10.0, 3 * period))
 
     @classmethod

@@ -3,38 +3,8 @@ import secrets
 from django.db import models
 from django.utils import timezone
 
+from failover.domain.event_kinds import EventKind
 from failover.models.singleton import SingletonModel
-
-
-class Topic(models.TextChoices):
-    """What an administrator can ask to be told about, and the history event
-    kinds behind each."""
-
-    AUTOMATIC_FAILOVER = "automatic_failover", "Automatic failover"
-    PLANNED_SWAP = "planned_swap", "Planned role swap"
-    ISOLATION = "isolation", "Isolation (cut off from the primary and every test IP)"
-    PEER_DOWN = "peer_down", "Peer unreachable for longer than the primary timeout"
-    PEER_BACK = "peer_back", "Peer reachable again"
-    SYNC_FAILED = "sync_failed", "Data sync failed"
-    CONFLICT = "conflict", "Role conflict detected or resolved"
-    VERSION_MISMATCH = "version_mismatch", "Product version mismatch"
-    REFUSED = "refused", "Refused peer requests"
-
-
-TOPIC_OF_KIND = {
-    "failover": Topic.AUTOMATIC_FAILOVER,
-    "swap_succeeded": Topic.PLANNED_SWAP,
-    "swap_failed": Topic.PLANNED_SWAP,
-    "isolated": Topic.ISOLATION,
-    "peer_down_too_long": Topic.PEER_DOWN,
-    "peer_reachable": Topic.PEER_BACK,
-    "sync_failed": Topic.SYNC_FAILED,
-    "conflict_detected": Topic.CONFLICT,
-    "conflict_resolved": Topic.CONFLICT,
-    "conflict_fixed": Topic.CONFLICT,
-    "version_mismatch": Topic.VERSION_MISMATCH,
-    "peer_request_refused": Topic.REFUSED,
-}
 
 
 class NotificationSettings(SingletonModel):
@@ -54,7 +24,7 @@ class NotificationSettings(SingletonModel):
         return "whsec_" + secrets.token_urlsafe(32)
 
     def wants(self, kind: str) -> bool:
-        topic = TOPIC_OF_KIND.get(kind)
+        topic = EventKind(kind).topic
         return bool(topic and topic in self.topics and (self.emails or self.webhook_url))
 
 

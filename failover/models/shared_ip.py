@@ -21,7 +21,6 @@ class SharedIP(models.Model):
     is_failover = models.BooleanField("Failover IP", default=False)
     state = models.CharField(max_length=10, choices=State.choices, default=State.UNKNOWN)
     last_error = models.TextField(blank=True)
-    changed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["interface", "address"]

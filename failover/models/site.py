@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from failover.domain.preconditions import PairState
 from failover.domain.roles import ROLE_CHOICES, Role
 from failover.models.singleton import SingletonModel
 
@@ -51,6 +52,14 @@ class SiteState(SingletonModel):
     @property
     def swap_in_progress(self) -> bool:
         return bool(self.swap_lock and self.swap_lock_until > timezone.now())
+
+    @property
+    def swap_note(self) -> str | None:
+        """What the swap lock is held for, while a swap holds it."""
+        return self.swap_lock_note if self.swap_in_progress else None
+
+    def pair_state(self, *, peer_reachable: bool | None = None, sync_running: bool = False):
+        return PairState(self.role, self.swap_note, peer_reachable, sync_running)
 
     @property
     def sign_in_blocked(self) -> bool:

@@ -2,6 +2,27 @@ from django.db import models
 from django.utils import timezone
 
 
+class SyncRunQuerySet(models.QuerySet):
+    def active(self):
+        """Queued or running."""
+        return self.filter(status__in=SyncRun.ACTIVE)
+
+    def running(self):
+        return self.filter(status=SyncRun.Status.RUNNING)
+
+    def queued(self):
+        return self.filter(status=SyncRun.Status.QUEUED)
+
+    def finished(self):
+        return self.exclude(status__in=SyncRun.ACTIVE)
+
+    def last_finished(self):
+        return self.finished().first()
+
+    def last_succeeded(self):
+        return self.filter(status=SyncRun.Status.SUCCEEDED).first()
+
+
 class SyncRun(models.Model):
     """One data sync from the primary to this (backup) site."""
 
@@ -17,12 +38,11 @@ class SyncRun(models.Model):
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
 
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
     trigger = models.CharField(max_length=10, choices=Trigger.choices)
     actor = models.CharField(max_length=150, default="system")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    # True while queued or running, NULL afterwards: the unique index lets at
-    # most one sync be active on a site.
-    active = models.BooleanField(null=True, default=True, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -38,8 +58,18 @@ class SyncRun(models.Model):
     database_digest = models.CharField(max_length=64, blank=True)
     error = models.TextField(blank=True)
 
+    objects = SyncRunQuerySet.as_manager()
+
     class Meta:
         ordering = ["-id"]
+        constraints = [
+            # At most one queued and one running sync on a site, whoever asks.
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=models.Q(status__in=("queued", "running")),
+                name="one_sync_per_active_status",
+            )
+        ]
 
     def __str__(self):
         return f"Sync #{self.pk} ({self.status})"

@@ -1,6 +1,7 @@
 """Making this host's failover IPs match its role: up on the primary, down
 otherwise. Every change and every failure is recorded, never ignored."""
 
+from failover.domain.event_kinds import EventKind
 from failover.domain.roles import Role
 from failover.models import SharedIP, SiteState, StatusEvent
 from failover.netif.backends import AddressError, backend
@@ -19,7 +20,7 @@ def reconcile(role: str | None = None) -> list[str]:
             problems.append(f"{ip.cidr} on {ip.interface}: {e}")
             if ip.state != SharedIP.State.ERROR or ip.last_error != str(e):
                 StatusEvent.record(
-                    "shared_ip_failed",
+                    EventKind.SHARED_IP_FAILED,
                     f"Could not bring {ip.cidr} {want} on {ip.interface}: {e}",
                     address=ip.address,
                 )
@@ -28,7 +29,7 @@ def reconcile(role: str | None = None) -> list[str]:
         # Going up, or down from up, is news; settling an unknown state down is not.
         if ip.state != want and SharedIP.State.UP in (ip.state, want):
             StatusEvent.record(
-                "shared_ip_changed",
+                EventKind.SHARED_IP_CHANGED,
                 f"Failover IP {ip.cidr} is {want} on {ip.interface} ({driver.name} backend).",
                 address=ip.address,
             )

@@ -9,10 +9,11 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from failover.domain.event_kinds import EventKind
+from failover.errors import Refused
 from failover.models import InterSiteKey, PeerRefusal, SiteState, StatusEvent
 from failover.peer import nonces
 from failover.peer.signing import SignatureError, sign_response, verify_request
-from failover.services import Refused
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def _refuse(request, error: SignatureError) -> JsonResponse:
     )
     if PeerRefusal.count_one(error.code):
         StatusEvent.record(
-            "peer_request_refused",
+            EventKind.PEER_REQUEST_REFUSED,
             f"Refused a peer request from {source} to {request.path}: {error}",
             cause=error.code,
         )

@@ -4,6 +4,7 @@ from dataclasses import replace
 
 from django.utils import timezone
 
+from failover.domain.event_kinds import EventKind
 from failover.domain.failover_decision import Action, Decision, Situation, decide
 from failover.domain.roles import Role
 from failover.models import BackupSettings, PeerStatus, SiteState, StatusEvent
@@ -38,11 +39,11 @@ def evaluate(site: SiteState) -> Decision:
             site,
             Role.PRIMARY,
             site.epoch + 1,
-            kind="failover",
+            kind=EventKind.FAILOVER,
             message=decision.reason,
             previous_primary=peer.hostname,
         )
     elif decision.action is Action.NOTE_ISOLATION:
         PeerStatus.objects.filter(pk=peer.pk).update(isolation_noted_for=peer.unreachable_since)
-        StatusEvent.record("isolated", decision.reason)
+        StatusEvent.record(EventKind.ISOLATED, decision.reason)
     return decision

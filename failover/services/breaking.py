@@ -2,13 +2,12 @@
 
 from dataclasses import dataclass
 
+from failover.domain.event_kinds import EventKind
+from failover.domain.preconditions import NOT_PAIRED, Action
+from failover.errors import Refused
 from failover.models import PeerStatus, StatusEvent
 from failover.peer.client import PeerClient, PeerError, PeerRefused
-from failover.services import Refused, roles
-
-
-class BreakError(Refused):
-    pass
+from failover.services import roles
 
 
 @dataclass(frozen=True)
@@ -17,30 +16,27 @@ class BreakOutcome:
     peer_told: bool
 
 
-def break_relationship(actor) -> BreakOutcome:
+def break_relationship(actor, *, peer=None) -> BreakOutcome:
     """Both sites become standalone; if the peer cannot be told, this side
     breaks alone and says so."""
-    site = roles.refuse_during_swap()
-    if not site.in_relationship:
-        raise BreakError("This site is in no failover relationship.")
+    site = roles.require(Action.BREAK)
+    peer = peer or PeerClient.for_peer(site)
     peer_name = PeerStatus.load().hostname or site.peer_address
     relationship_id = str(site.relationship_id)
     try:
-        PeerClient.for_peer(site).call(
-            "POST", "unpair", payload={"relationship_id": relationship_id}
-        )
+        peer.call("POST", "unpair", payload={"relationship_id": relationship_id})
         peer_told, peer_note = True, f"{peer_name} left it too."
     except PeerRefused as e:
-        if e.code == "not_in_relationship":
+        if e.code == NOT_PAIRED.code:
             peer_told, peer_note = True, f"{peer_name} had already left it."
         else:
             peer_told, peer_note = False, _alone(peer_name, e)
     except PeerError as e:
         peer_told, peer_note = False, _alone(peer_name, e)
     if not roles.leave_relationship(site):
-        raise BreakError("The relationship changed meanwhile; nothing was changed here.")
+        raise Refused("The relationship changed meanwhile; nothing was changed here.")
     message = f"Failover relationship broken: this site is standalone now; {peer_note}"
-    StatusEvent.record("unpaired", message, actor=actor, relationship_id=relationship_id)
+    StatusEvent.record(EventKind.UNPAIRED, message, actor=actor, relationship_id=relationship_id)
     return BreakOutcome(message, peer_told)
 
 
@@ -53,16 +49,13 @@ def _alone(peer_name: str, error: PeerError) -> str:
 
 def accept_unpair(payload, sender_name: str) -> None:
     """The peer broke the relationship: leave it too (``unpair`` endpoint)."""
-    site = roles.refuse_during_swap()
+    site = roles.require(Action.BREAK)
     relationship_id = payload.get("relationship_id") if isinstance(payload, dict) else None
-
-    if not site.in_relationship or str(site.relationship_id) != str(relationship_id):
-        raise BreakError(
-            "This site is not in that failover relationship.", code="not_in_relationship"
-        )
+    if str(site.relationship_id) != str(relationship_id):
+        raise Refused("This site is not in that failover relationship.", code=NOT_PAIRED.code)
     if roles.leave_relationship(site):
         StatusEvent.record(
-            "unpaired",
+            EventKind.UNPAIRED,
             f"{sender_name} broke the failover relationship: this site is standalone now.",
             relationship_id=str(relationship_id),
         )

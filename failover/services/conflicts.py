@@ -5,13 +5,16 @@ import uuid
 
 from django.conf import settings
 
+from failover.domain.event_kinds import EventKind
+from failover.domain.preconditions import Action
 from failover.domain.roles import Role
 from failover.domain.split_brain import Contender, Verdict, conflict_winner, judge
+from failover.errors import Refused
 from failover.models import SharedIP, SiteState, StatusEvent
 from failover.models.events import actor_name
 from failover.peer.client import PeerClient, PeerError
-from failover.services import Refused, roles
-from failover.services.swapping import change_peer_role, unlock_peer
+from failover.services import roles
+from failover.services.peer_roles import change_peer_role, lock_peer, unlock_peer
 from failover.sync.manifest import newest_change
 
 
@@ -23,11 +26,9 @@ def contender_report() -> dict:
     }
 
 
-def fix_conflict(actor) -> str:
-    site = roles.refuse_during_swap()
-    if not site.in_relationship:
-        raise Refused("This site is in no failover relationship.")
-    peer = PeerClient.for_peer(site)
+def fix_conflict(actor, *, peer=None) -> str:
+    site = roles.require(Action.FIX_CONFLICT)
+    peer = peer or PeerClient.for_peer(site)
     try:
         report = peer.call("GET", "status", params={"detail": "conflict"})
     except PeerError as e:
@@ -50,16 +51,16 @@ def fix_conflict(actor) -> str:
     lock = uuid.uuid4()
     note = f"Fix this error, by {name}"
     if not site.lock_for_swap(lock, note, roles.SWAP_LOCK_TTL):
-        raise roles.SwapInProgress(SiteState.load())
+        raise roles.lock_refused()
     try:
-        peer.call("POST", "role/lock", payload={"swap_id": str(lock), "note": note})
+        lock_peer(peer, lock, note)
         message = _settle(site, peer, lock, winner_here, epoch, name, report)
     except PeerError as e:
         raise Refused(f"Lost the peer while fixing the conflict ({e}).", 502) from None
     finally:
         unlock_peer(peer, lock)
         SiteState.load().unlock_swap(lock)
-    StatusEvent.record("conflict_fixed", message, actor=name, epoch=epoch)
+    StatusEvent.record(EventKind.CONFLICT_FIXED, message, actor=name, epoch=epoch)
     return message
 
 
@@ -68,29 +69,31 @@ def _settle(site, peer, lock, winner_here: bool, epoch: int, actor: str, report)
     peer_name = report.get("hostname") or site.peer_address
     why = "its data is the newest, then it holds the shared IPs, then it has the lower site id"
     reason = f"Fix this error by {actor}"
+
+    def change_here(role: Role) -> bool:
+        return roles.change_role(
+            site,
+            role,
+            epoch,
+            kind=EventKind.CONFLICT_FIXED,
+            actor=actor,
+            message=f"{reason}: this site is the {role} at epoch {epoch}.",
+        )
+
     if winner_here:
         if not change_peer_role(peer, lock, Role.BACKUP, epoch, actor=actor, reason=reason):
             raise Refused(f"{peer_name} could not be made the backup; nothing changed.")
-        roles.change_role(
-            site,
-            Role.PRIMARY,
-            epoch,
-            kind="conflict_fixed",
-            actor=actor,
-            message=f"{reason}: this site is the primary at epoch {epoch}.",
-        )
+        if not change_here(Role.PRIMARY):
+            raise Refused(
+                f"This site changed meanwhile and could not become the primary; {peer_name} "
+                "is the backup now: try Fix this error again."
+            )
         return (
             f"Conflict fixed: this site is the primary and {peer_name} the backup, at "
             f"epoch {epoch} (the primary is the site whose {why})."
         )
-    roles.change_role(
-        site,
-        Role.BACKUP,
-        epoch,
-        kind="conflict_fixed",
-        actor=actor,
-        message=f"{reason}: this site is the backup at epoch {epoch}.",
-    )
+    if not change_here(Role.BACKUP):
+        raise Refused("This site changed meanwhile; nothing changed.")
     if not change_peer_role(peer, lock, Role.PRIMARY, epoch, actor=actor, reason=reason):
         raise Refused(
             f"{peer_name} could not be made the primary: both sites are backup; "

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from failover.domain.event_kinds import EventKind
 from failover.domain.health import outage_too_long
 from failover.domain.roles import Role
 from failover.domain.split_brain import Verdict, judge
@@ -20,14 +21,14 @@ class CheckOutcome:
     recheck_in: float | None = None
 
 
-def check_peer() -> CheckOutcome:
+def check_peer(*, peer=None) -> CheckOutcome:
     """Ask the peer for its status, record it and act on it."""
     site = SiteState.load()
     if not site.in_relationship:
         return CheckOutcome("standalone: nothing to check")
     started_at = timezone.now()
     try:
-        report = PeerClient.for_peer(site).status()
+        report = (peer or PeerClient.for_peer(site)).status()
     except PeerError as e:
         PeerStatus.record_check(started_at, None, str(e))
         _note_long_outage()
@@ -57,7 +58,7 @@ def _note_long_outage() -> None:
         return
     PeerStatus.objects.filter(pk=peer.pk).update(outage_noted_for=peer.unreachable_since)
     StatusEvent.record(
-        "peer_down_too_long",
+        EventKind.PEER_DOWN_TOO_LONG,
         f"Peer {peer.hostname or 'site'} has been unreachable for more than "
         f"{timeout} s (since {peer.unreachable_since:%Y-%m-%d %H:%M:%S}).",
     )
@@ -70,7 +71,7 @@ def _keep_one_primary(site: SiteState, report: dict) -> None:
             site,
             Role.BACKUP,
             int(report["epoch"]),
-            kind="demoted",
+            kind=EventKind.DEMOTED,
             message=f"demoted: peer is primary at epoch {report['epoch']} > {site.epoch}. "
             "Changes made on this site since the peer took over are replaced by "
             "its next data sync.",
@@ -80,10 +81,10 @@ def _keep_one_primary(site: SiteState, report: dict) -> None:
     if PeerStatus.objects.filter(conflict=not conflict).update(conflict=conflict):
         if conflict:
             StatusEvent.record(
-                "conflict_detected",
+                EventKind.CONFLICT_DETECTED,
                 f"Conflict: both sites are {site.role} (this site at epoch "
                 f"{site.epoch}, the peer at {report.get('epoch')}). Use Fix "
                 "this error.",
             )
         else:
-            StatusEvent.record("conflict_resolved", "The role conflict is resolved.")
+            StatusEvent.record(EventKind.CONFLICT_RESOLVED, "The role conflict is resolved.")

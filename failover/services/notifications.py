@@ -6,7 +6,6 @@ failed deliveries are retried with backoff and every attempt is recorded."""
 import hashlib
 import hmac
 import json
-import logging
 import time
 
 import requests
@@ -15,15 +14,15 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from failover import dispatch
+from failover.domain.event_kinds import EventKind
 from failover.models import (
     NotificationDelivery,
     NotificationSettings,
     SiteState,
     StatusEvent,
 )
-from failover.models.notifications import TOPIC_OF_KIND
-
-log = logging.getLogger(__name__)
+from failover.shapes import event_json
 
 WEBHOOK_TIMEOUT = 5.0
 MAX_ATTEMPTS = 5
@@ -31,27 +30,18 @@ KEEP_DELIVERIES = 1000
 
 
 def on_event(event: StatusEvent) -> None:
-    """Queue a notification for ``event`` if someone asked for its kind."""
+    """Queue a notification for ``event`` if someone asked for its kind. With
+    the broker down, publishing must not hold up (nor fail) the health check
+    or failover that recorded the event."""
     if NotificationSettings.load().wants(event.kind):
-        transaction.on_commit(lambda: _enqueue(event.pk))
-
-
-def _enqueue(event_id: int) -> None:
-    from failover.tasks import notify  # the tasks module imports this one
-
-    try:
-        # No retries: with the broker down, publishing must not hold up the
-        # health check (or failover) that recorded the event.
-        notify.apply_async((event_id,), retry=False)
-    except Exception:  # noqa: BLE001 - a notification is never worth failing the caller
-        log.exception("could not queue the notification of event #%s", event_id)
+        transaction.on_commit(lambda: dispatch.enqueue_quietly("notify", event.pk))
 
 
 def payload(event: StatusEvent) -> dict:
     site = SiteState.load()
-    topic = TOPIC_OF_KIND.get(event.kind)
+    topic = EventKind(event.kind).topic
     return {
-        "event": event.as_json(),
+        "event": event_json(event),
         "topic": topic.value if topic else "test",
         "site": {"hostname": settings.FAILOVER_SITE_NAME, "role": site.role, "epoch": site.epoch},
     }
@@ -138,12 +128,10 @@ def attempt(delivery_id: int) -> float | None:
 
 def send_test(actor) -> StatusEvent:
     """Record a test event and notify every recipient of it, whatever the topics."""
-    from failover.tasks import notify
-
     event = StatusEvent.record(
-        "notification_test", "Test notification from the failover console.", actor=actor
+        EventKind.NOTIFICATION_TEST, "Test notification from the failover console.", actor=actor
     )
-    transaction.on_commit(lambda: notify.apply_async((event.pk,), {"force": True}))
+    dispatch.enqueue_on_commit("notify", event.pk, kwargs={"force": True})
     return event
 
 

@@ -13,7 +13,11 @@ from django.conf import settings
 
 from failover import __version__
 from failover.domain import validation
+from failover.domain.event_kinds import EventKind
+from failover.domain.preconditions import ALREADY_PAIRED, Action
 from failover.domain.roles import Role
+from failover.domain.versions import version_mismatch
+from failover.errors import Refused
 from failover.models import PeerStatus, SiteState, StatusEvent
 from failover.netif.reconcile import reconcile
 from failover.peer.client import (
@@ -24,8 +28,13 @@ from failover.peer.client import (
     PeerTLSError,
     PeerUnreachable,
 )
-from failover.peer.status import status_report
-from failover.services import Refused
+from failover.services import roles
+from failover.shapes import status_report
+
+
+# Pairing is rare and interactive, and the other site may have just started:
+# its calls get more time than a health check's.
+PAIRING_TIMEOUT = 5.0
 
 
 class PairingError(Refused):
@@ -53,7 +62,8 @@ def _explain(error: PeerError, who: str) -> PairingError:
         )
     if isinstance(error, PeerRefused) and error.code == "unknown_site":
         return PairingError(
-            f"The {who} is already in a failover relationship with another site.", "already_paired"
+            f"The {who} is already in a failover relationship with another site.",
+            ALREADY_PAIRED.code,
         )
     if isinstance(error, PeerRefused) and error.code == "plaintext":
         return PairingError(f"The {who} refuses plain HTTP: {error}", "tls", 502)
@@ -67,22 +77,24 @@ def _check_compatible(report: dict, who: str) -> None:
         raise PairingError(
             "A site cannot pair with itself: that address leads back to this site.", "self"
         )
-    if report.get("version") != __version__:
-        raise PairingError(
-            f"Product version mismatch: this site runs {__version__}, the {who} "
-            f"runs {report.get('version')}. Upgrade both to the same version.",
-            "version_mismatch",
-        )
+    mismatch = version_mismatch(__version__, report.get("version"), f"the {who}")
+    if mismatch:
+        raise PairingError(mismatch, "version_mismatch")
 
 
 def pair_with_backup(
-    *, backup_host: str, backup_port: int, reverse_host: str, reverse_port: int, actor
+    *,
+    backup_host: str,
+    backup_port: int,
+    reverse_host: str,
+    reverse_port: int,
+    actor,
+    connect=PeerClient,
 ) -> str:
-    """Run on the future primary. Returns a success message; raises PairingError."""
-    site = SiteState.load()
-    if site.in_relationship:
-        raise PairingError("This site is already in a failover relationship.", "already_paired")
-    backup = PeerClient(backup_host, backup_port)
+    """Run on the future primary. Returns a success message; raises Refused.
+    ``connect(host, port, expected_site_id=None, timeout=None)`` makes the peer client."""
+    site = roles.require(Action.PAIR)
+    backup = connect(backup_host, backup_port, timeout=PAIRING_TIMEOUT)
     try:
         report = backup.status()
     except PeerError as e:
@@ -90,7 +102,7 @@ def pair_with_backup(
     _check_compatible(report, "backup site")
     if report.get("role") != Role.NONE:
         raise PairingError(
-            "The backup site is already in a failover relationship.", "already_paired"
+            "The backup site is already in a failover relationship.", ALREADY_PAIRED.code
         )
 
     relationship_id = uuid.uuid4()
@@ -135,12 +147,12 @@ def pair_with_backup(
         f"{accepted.get('hostname')} ({backup.address}) the backup, at epoch {epoch}."
     )
     StatusEvent.record(
-        "paired", message, actor=actor, relationship_id=str(relationship_id), epoch=epoch
+        EventKind.PAIRED, message, actor=actor, relationship_id=str(relationship_id), epoch=epoch
     )
     return message
 
 
-def _withdraw(backup: PeerClient, relationship_id) -> None:
+def _withdraw(backup, relationship_id) -> None:
     """Undo the backup's half of a pairing whose outcome we cannot confirm."""
     # Failing here means it never joined, or is unreachable and will learn
     # from its own health checks that we are not its primary.
@@ -171,27 +183,26 @@ def _parse_offer(offer) -> dict:
     return parsed
 
 
-def accept_pairing(offer, sender_site_id: str) -> dict:
+def accept_pairing(offer, sender_site_id: str, *, connect=PeerClient) -> dict:
     """Run on the future backup, for the primary's ``pair`` request."""
     parsed = _parse_offer(offer)
     site = SiteState.load()
-    if site.in_relationship:
-        if site.relationship_id == parsed["relationship_id"] and site.is_backup:
-            return status_report(site)  # the primary retried an offer we accepted
-        raise PairingError("This site is already in a failover relationship.", "already_paired")
-    if parsed["version"] != __version__:
-        raise PairingError(
-            f"Product version mismatch: the backup site runs {__version__}, the "
-            f"primary runs {parsed['version']}.",
-            "version_mismatch",
-        )
+    if site.relationship_id == parsed["relationship_id"] and site.is_backup:
+        return status_report(site)  # the primary retried an offer we accepted
+    roles.require(Action.PAIR, site)
+    mismatch = version_mismatch(__version__, parsed["version"], "the primary")
+    if mismatch:
+        raise PairingError(mismatch, "version_mismatch")
     if parsed["epoch"] <= site.epoch:
         raise PairingError(
             f"The offered epoch {parsed['epoch']} is not above this site's epoch {site.epoch}.",
             "stale_epoch",
         )
-    primary = PeerClient(
-        parsed["reverse_host"], parsed["reverse_port"], expected_site_id=sender_site_id
+    primary = connect(
+        parsed["reverse_host"],
+        parsed["reverse_port"],
+        expected_site_id=sender_site_id,
+        timeout=PAIRING_TIMEOUT,
     )
     try:
         report = primary.status()
@@ -219,7 +230,7 @@ def accept_pairing(offer, sender_site_id: str) -> dict:
     reconcile(Role.BACKUP)
     PeerStatus.start_watching(report)
     StatusEvent.record(
-        "paired",
+        EventKind.PAIRED,
         f"Failover relationship set up by {parsed['primary_hostname']} ({primary.address}): "
         f"this site is the backup, at epoch {parsed['epoch']}.",
         relationship_id=str(parsed["relationship_id"]),

@@ -9,26 +9,26 @@ from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
+from failover import dispatch
+from failover.domain.event_kinds import EventKind
+from failover.domain.preconditions import SYNC_RUNNING, Action
 from failover.domain.sync_schedule import automatic_sync_due
+from failover.errors import Refused
 from failover.models import BackupSettings, SiteState, StatusEvent, SyncRun
 from failover.models.events import actor_name
 from failover.peer.client import PeerClient, PeerError, PeerRefused
-from failover.services import Refused, roles
-from failover.status import sync_progress
-from failover.sync.engine import Counters, Sync, SyncFailed
+from failover.services import roles
+from failover.shapes import sync_progress
+from failover.sync.engine import Sync
+from failover.sync.outcome import Counters, SyncFailed
 from failover.sync.source import PeerSource
 from failover.sync.store import CopyStore
 from failover.sync.throttle import Throttle
 
 log = logging.getLogger(__name__)
 
-BUSY = "A sync is already running."
 STALE_RUNNING = 120  # seconds without progress before a running sync is presumed dead
 STALE_QUEUED = 600
-
-
-class SyncRefused(Refused):
-    pass
 
 
 def _size(count: int) -> str:
@@ -39,17 +39,17 @@ def start_sync(trigger: str, actor) -> SyncRun:
     """Queue a sync on this (backup) site; refuses a second one while one runs."""
     site = SiteState.load()
     if not site.is_backup:
-        raise SyncRefused("Only the backup site pulls a data sync.")
+        raise Refused("Only the backup site pulls a data sync.")
+    if SyncRun.objects.active().exists():
+        raise roles.refused(SYNC_RUNNING)
     try:
         with transaction.atomic():
             run = SyncRun.objects.create(
                 trigger=trigger, actor=actor_name(actor), source=site.peer_address
             )
-            from failover.tasks import run_sync  # the tasks module imports this one
-
-            transaction.on_commit(lambda: run_sync.delay(run.pk))
+            dispatch.enqueue_on_commit("run_sync", run.pk)
     except IntegrityError:
-        raise SyncRefused(BUSY, code="busy") from None
+        raise roles.refused(SYNC_RUNNING) from None
     return run
 
 
@@ -65,31 +65,30 @@ class SyncStarted:
         return f"The backup started data sync #{self.run_id}."
 
 
-def sync_now(actor) -> SyncStarted:
+def sync_now(actor, *, peer=None) -> SyncStarted:
     """Sync now, from either site: the backup starts one, the primary asks the backup."""
-    site = roles.refuse_during_swap()
-    if not site.in_relationship:
-        raise SyncRefused("This site is in no failover relationship.")
+    site = roles.require(Action.SYNC_NOW)
     if site.is_backup:
         return SyncStarted(start_sync(SyncRun.Trigger.MANUAL, actor).pk, True)
+    peer = peer or PeerClient.for_peer(site)
     try:
-        answer = PeerClient.for_peer(site).call(
-            "POST", "sync/request", payload={"actor": actor_name(actor)}
-        )
+        answer = peer.call("POST", "sync/request", payload={"actor": actor_name(actor)})
+        return SyncStarted(int(answer["run_id"]), False)
     except PeerRefused as e:
-        raise SyncRefused(f"The backup refused: {e}") from None
+        raise Refused(f"The backup refused: {e}", code=e.code) from None
     except PeerError as e:
-        raise SyncRefused(f"Could not ask the backup to sync: {e}", 502) from None
-    return SyncStarted(int(answer["run_id"]), False)
+        raise Refused(f"Could not ask the backup to sync: {e}", 502) from None
+    except (KeyError, TypeError, ValueError):
+        raise Refused("The backup's answer named no sync.", 502) from None
 
 
-def sync_outcome(started: SyncStarted) -> dict | None:
-    """The run's progress (``status.sync_progress``), wherever it runs; None
+def sync_outcome(started: SyncStarted, *, peer=None) -> dict | None:
+    """The run's progress (``shapes.sync_progress``), wherever it runs; None
     while the backup cannot be asked."""
     if started.on_this_site:
         return sync_progress(SyncRun.objects.filter(pk=started.run_id).first())
     try:
-        report = PeerClient.for_peer(SiteState.load()).status()
+        report = (peer or PeerClient.for_peer(SiteState.load())).status()
     except PeerError:
         return None
     for key in ("running_sync", "last_sync"):
@@ -105,7 +104,7 @@ def accept_sync_request(payload, primary_name: str) -> SyncRun:
     site = SiteState.load()
     for_swap = site.swap_in_progress and str(site.swap_lock) == str(payload.get("for_swap"))
     if not for_swap:
-        roles.refuse_during_swap(site)
+        roles.require(Action.SYNC_NOW, site)
     actor = f"{payload.get('actor') or 'someone'} on {primary_name}"
     trigger = SyncRun.Trigger.SWAP if for_swap else SyncRun.Trigger.PEER
     return start_sync(trigger, actor[:150])
@@ -131,9 +130,7 @@ class _Progress:
 
 def _finish(run_id: int, **fields) -> bool:
     return bool(
-        SyncRun.objects.filter(pk=run_id, active=True).update(
-            active=None, finished_at=timezone.now(), **fields
-        )
+        SyncRun.objects.active().filter(pk=run_id).update(finished_at=timezone.now(), **fields)
     )
 
 
@@ -148,7 +145,7 @@ def execute(run_id: int) -> str:
     run = SyncRun.objects.get(pk=run_id)
     site = SiteState.load()
     StatusEvent.record(
-        "sync_started",
+        EventKind.SYNC_STARTED,
         f"Data sync #{run.pk} started ({run.get_trigger_display()}).",
         actor=run.actor,
         run=run.pk,
@@ -156,7 +153,7 @@ def execute(run_id: int) -> str:
     try:
         if not site.is_backup:
             raise SyncFailed("this site is not the backup any more")
-        previous = SyncRun.objects.filter(status=SyncRun.Status.SUCCEEDED).first()
+        previous = SyncRun.objects.last_succeeded()
         result = Sync(
             PeerSource.for_peer(site),
             CopyStore(settings.FAILOVER_DATA_DIR),
@@ -180,7 +177,7 @@ def execute(run_id: int) -> str:
         f"{_size(counters.bytes_transferred)} transferred in {run.duration:.1f} s."
     )
     StatusEvent.record(
-        "sync_succeeded",
+        EventKind.SYNC_SUCCEEDED,
         message,
         actor=run.actor,
         run=run.pk,
@@ -196,12 +193,12 @@ def fail(run_id: int, reason: str) -> str:
     if not _finish(run_id, status=SyncRun.Status.FAILED, error=reason):
         return f"sync #{run_id} had already ended"
     message = f"Data sync #{run_id} failed: {reason}"
-    StatusEvent.record("sync_failed", message, run=run_id, reason=reason)
+    StatusEvent.record(EventKind.SYNC_FAILED, message, run=run_id, reason=reason)
     return message
 
 
 def fail_interrupted(reason: str, **filters) -> list[str]:
-    return [fail(run.pk, reason) for run in SyncRun.objects.filter(active=True, **filters)]
+    return [fail(run.pk, reason) for run in SyncRun.objects.active().filter(**filters)]
 
 
 def reap_stale_runs() -> list[str]:
@@ -222,7 +219,7 @@ def start_if_due() -> str:
     """The automatic interval (beat task): start a sync when one is due."""
     site = SiteState.load()
     backup_settings = BackupSettings.load()
-    last_success = SyncRun.objects.filter(status=SyncRun.Status.SUCCEEDED).first()
+    last_success = SyncRun.objects.last_succeeded()
     last_attempt = SyncRun.objects.first()
     due = automatic_sync_due(
         is_backup=site.is_backup,
@@ -230,12 +227,12 @@ def start_if_due() -> str:
         interval_minutes=backup_settings.sync_interval,
         last_success_at=last_success.finished_at if last_success else None,
         last_attempt_at=last_attempt.created_at if last_attempt else None,
-        sync_active=SyncRun.objects.filter(active=True).exists(),
+        sync_active=SyncRun.objects.active().exists(),
         now=timezone.now(),
     )
     if not due:
         return "no sync due"
     try:
         return f"started sync #{start_sync(SyncRun.Trigger.SCHEDULE, None).pk}"
-    except SyncRefused as e:
+    except Refused as e:
         return str(e)

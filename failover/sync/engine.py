@@ -6,61 +6,20 @@ is one atomic rename, so an interruption at any point leaves the previous
 complete copy in place and in use.
 """
 
-import errno
-import hashlib
 import os
 import shutil
 import threading
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from failover import __version__
+from failover.domain.versions import version_mismatch
 from failover.sync import database
+from failover.sync.fetch import Fetcher
+from failover.sync.outcome import Counters, SyncFailed, SyncResult, disk_error
 from failover.sync.paths import ManifestError, check_manifest
 from failover.sync.source import SourceError
 from failover.sync.store import CopyStore
 from failover.sync.throttle import Throttle
-
-CHUNK = 1024 * 1024
-PROGRESS_EVERY = 0.5
-# Files from this size on are fetched alone (HTTP Range resumes them); smaller
-# ones travel in batches of up to BATCH_FILES files or BATCH_BYTES bytes.
-SINGLE_FILE_BYTES = 8 * CHUNK
-BATCH_FILES = 500
-BATCH_BYTES = 32 * CHUNK
-
-
-class SyncFailed(Exception):
-    """The reason a sync failed, fit to show an administrator."""
-
-
-@dataclass
-class Counters:
-    """Progress shared by the fetching threads; read by the main thread."""
-
-    files_total: int = 0
-    bytes_total: int = 0
-    files_done: int = 0
-    bytes_done: int = 0
-    bytes_transferred: int = 0
-    files_fetched: int = 0
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def add(self, *, files=0, done=0, transferred=0, fetched=0) -> None:
-        with self._lock:
-            self.files_done += files
-            self.bytes_done += done
-            self.bytes_transferred += transferred
-            self.files_fetched += fetched
-
-
-@dataclass(frozen=True)
-class SyncResult:
-    counters: Counters
-    copy_changed: bool
-    rows_applied: int | None
-    database_digest: str
 
 
 def _same_tree(entries: list[dict], previous: dict[str, dict]) -> bool:
@@ -80,12 +39,6 @@ def _same_tree(entries: list[dict], previous: dict[str, dict]) -> bool:
 
 def _metadata(entry: dict) -> tuple:
     return entry["mtime_ns"], entry.get("mode")
-
-
-def _disk_error(error: OSError, doing: str) -> SyncFailed:
-    if error.errno == errno.ENOSPC:
-        return SyncFailed(f"disk full on the backup while {doing}")
-    return SyncFailed(f"could not write on the backup while {doing}: {error.strerror}")
 
 
 class Sync:
@@ -124,7 +77,7 @@ class Sync:
         try:
             previous = self.store.current_manifest()
         except OSError as e:
-            raise _disk_error(e, "reading the current copy") from None
+            raise disk_error(e, "reading the current copy") from None
         digest = database.digest(rows)
 
         changed = not (previous and _same_tree(entries, previous) and self._intact(previous))
@@ -145,7 +98,7 @@ class Sync:
                 self.store.publish(staging, entries, self.run_id)
             except OSError as e:
                 shutil.rmtree(staging, ignore_errors=True)
-                raise _disk_error(e, "switching to the new copy") from None
+                raise disk_error(e, "switching to the new copy") from None
         self.store.clean_up()
         self.report_progress(self.counters)
         return SyncResult(self.counters, changed, applied, digest)
@@ -154,11 +107,9 @@ class Sync:
         manifest = self.source.manifest()
         if not isinstance(manifest, dict):
             raise SyncFailed("the primary's manifest is not a JSON object")
-        if manifest.get("version") != __version__:
-            raise SyncFailed(
-                f"product version mismatch: the primary runs "
-                f"{manifest.get('version')}, this site {__version__}"
-            )
+        mismatch = version_mismatch(__version__, manifest.get("version"), "the primary")
+        if mismatch:
+            raise SyncFailed(mismatch)
         try:
             return check_manifest(manifest.get("files"))
         except ManifestError as e:
@@ -186,7 +137,7 @@ class Sync:
         try:
             staging = self.store.new_staging(self.run_id)
         except OSError as e:
-            raise _disk_error(e, "preparing the new copy") from None
+            raise disk_error(e, "preparing the new copy") from None
         try:
             self._fill(staging, entries, previous)
         except BaseException:
@@ -225,8 +176,8 @@ class Sync:
                     wanted.setdefault(entry["sha256"], []).append(entry)
                     to_stamp.append(entry)
         except OSError as e:
-            raise _disk_error(e, "linking unchanged files") from None
-        self._fetch_all(staging, wanted)
+            raise disk_error(e, "linking unchanged files") from None
+        Fetcher(self, self.store.partial).fetch_all(staging, wanted)
         try:
             for entry in to_stamp:
                 target = staging / entry["path"]
@@ -234,106 +185,4 @@ class Sync:
                 if "mode" in entry:
                     os.chmod(target, entry["mode"] & 0o7777)
         except OSError as e:
-            raise _disk_error(e, "setting file times") from None
-
-    def _fetch_all(self, staging: Path, wanted: dict[str, list[dict]]) -> None:
-        if not wanted:
-            return
-        with ThreadPoolExecutor(self.parallel, thread_name_prefix="sync-fetch") as pool:
-            futures = {pool.submit(self._fetch_job, staging, job) for job in _jobs(wanted)}
-            while futures:
-                done, futures = wait(futures, timeout=PROGRESS_EVERY, return_when=FIRST_EXCEPTION)
-                self.report_progress(self.counters)
-                for future in done:
-                    if future.exception() is not None:
-                        self.stop.set()
-                        for pending in futures:
-                            pending.cancel()
-                        wait(futures)
-                        raise future.exception()
-
-    def _fetch_job(self, staging: Path, groups: list[list[dict]]) -> None:
-        """Fetch some contents (each shared by every path of its group) and
-        place them: a large file alone with an HTTP Range request, small ones
-        together in one streamed request."""
-        try:
-            offsets = [self._partial_size(group[0]) for group in groups]
-            needed = [
-                (g[0], offset)
-                for g, offset in zip(groups, offsets, strict=True)
-                if offset < g[0]["size"]
-            ]
-            if len(needed) == 1 and needed[0][0]["size"] >= SINGLE_FILE_BYTES:
-                streams = iter([self.source.read(*needed[0])])
-            else:
-                streams = self.source.read_many(needed) if needed else iter(())
-            for group, offset in zip(groups, offsets, strict=True):
-                first = group[0]
-                chunks = next(streams) if offset < first["size"] else iter(())
-                part = self._receive(first, offset, chunks)
-                os.replace(part, staging / first["path"])
-                for other in group[1:]:
-                    os.link(staging / first["path"], staging / other["path"])
-                self.counters.add(
-                    files=len(group), done=first["size"] * len(group), fetched=len(group)
-                )
-        except SourceError as e:
-            raise SyncFailed(str(e)) from None
-        except OSError as e:
-            raise _disk_error(e, f"writing {groups[0][0]['path']}") from None
-
-    def _partial(self, entry: dict) -> Path:
-        return self.store.partial / f"{entry['sha256']}.part"
-
-    def _partial_size(self, entry: dict) -> int:
-        """How much of the file an earlier sync already fetched."""
-        part = self._partial(entry)
-        have = part.stat().st_size if part.exists() else 0
-        if have > entry["size"]:
-            part.unlink()
-            return 0
-        return have
-
-    def _receive(self, entry: dict, have: int, chunks) -> Path:
-        """Append ``chunks`` to the file's partial copy and verify it whole."""
-        part = self._partial(entry)
-        digest = hashlib.sha256()
-        if have:
-            with open(part, "rb") as f:
-                while chunk := f.read(CHUNK):
-                    digest.update(chunk)
-        with open(part, "ab") as out:
-            for chunk in chunks:
-                if self.stop.is_set():
-                    raise SyncFailed("stopped")
-                self.throttle.consume(len(chunk))
-                out.write(chunk)
-                digest.update(chunk)
-                have += len(chunk)
-                self.counters.add(transferred=len(chunk))
-        if have != entry["size"] or digest.hexdigest() != entry["sha256"]:
-            part.unlink(missing_ok=True)
-            raise SyncFailed(
-                f"{entry['path']} does not match the primary's manifest "
-                f"(size or SHA-256 differs); the previous copy is kept"
-            )
-        return part
-
-
-def _jobs(wanted: dict[str, list[dict]]) -> list[list[list[dict]]]:
-    """Split the contents to fetch into jobs: each large file alone, small ones
-    in batches, so per-request overhead does not dominate many small files."""
-    jobs, batch, batch_bytes = [], [], 0
-    for group in sorted(wanted.values(), key=lambda g: -g[0]["size"]):
-        size = group[0]["size"]
-        if size >= SINGLE_FILE_BYTES:
-            jobs.append([group])
-            continue
-        batch.append(group)
-        batch_bytes += size
-        if batch_bytes >= BATCH_BYTES or len(batch) >= BATCH_FILES:
-            jobs.append(batch)
-            batch, batch_bytes = [], 0
-    if batch:
-        jobs.append(batch)
-    return jobs
+            raise disk_error(e, "setting file times") from None

@@ -9,8 +9,8 @@ from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpR
 from django.views.decorators.http import require_GET, require_POST
 
 from failover import __version__
+from failover.errors import Refused
 from failover.peer.server import peer_endpoint, peer_error
-from failover.services import Refused
 from failover.sync import database
 from failover.sync.manifest import build_manifest
 from failover.sync.paths import ManifestError, safe_relative_path

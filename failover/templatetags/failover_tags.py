@@ -1,15 +1,18 @@
 from django import template
 from django.utils.dateparse import parse_datetime
 
+from failover.domain.event_kinds import EventKind
 from failover.models import SyncRun
-from failover.models.events import KIND_LABELS
 
 register = template.Library()
 
 
 @register.filter
 def kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind) or kind.replace("_", " ").capitalize()
+    try:
+        return EventKind(kind).label
+    except ValueError:  # a row written by another version of the product
+        return kind
 
 
 @register.simple_tag

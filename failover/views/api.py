@@ -9,10 +9,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from failover.access import api_auth
 from failover.domain.health import site_problems
+from failover.errors import Refused
 from failover.forms import BecomeForm, PairingForm
 from failover.models import InterSiteKey, PeerStatus, QueueHeartbeat, SiteState, StatusEvent
-from failover.services import Refused, breaking, conflicts, pairing, swapping, syncing
-from failover.status import site_status
+from failover.services import breaking, conflicts, pairing, swap_request, syncing
+from failover.shapes import event_json, site_status
 
 
 def refusals_as_json(view):
@@ -23,7 +24,7 @@ def refusals_as_json(view):
         try:
             return view(request, *args, **kwargs)
         except Refused as e:
-            return error(str(e), e.status, code=getattr(e, "code", "refused"))
+            return error(str(e), e.status, code=e.code)
 
     return wrapper
 
@@ -108,7 +109,7 @@ def events(request):
     page = list(rows[:limit])
     return JsonResponse(
         {
-            "events": [event.as_json() for event in page],
+            "events": [event_json(event) for event in page],
             "next_before": page[-1].pk if len(page) == limit else None,
         }
     )
@@ -144,7 +145,7 @@ def become(request):
             'Send {"role": "primary" or "backup", "sync_first": true/false, "force": true/false}.',
             400,
         )
-    swap = swapping.request_swap(body["role"], actor=request.user, **form.cleaned_data)
+    swap = swap_request.request_swap(body["role"], actor=request.user, **form.cleaned_data)
     return JsonResponse(
         {"swap_id": str(swap.id), "message": f"Role swap started: {swap.describe()}."}, status=202
     )

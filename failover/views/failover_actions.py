@@ -9,9 +9,10 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from failover.access import staff_required
+from failover.errors import Refused
 from failover.forms import BecomeForm, PairingForm
 from failover.models import SiteState
-from failover.services import Refused, breaking, conflicts, pairing, swapping, syncing
+from failover.services import breaking, conflicts, pairing, swap_request, syncing
 from failover.views.failover_page import render_page
 
 
@@ -76,7 +77,7 @@ def become(request):
         return _refused(request, "Invalid options.", 400)
     site = SiteState.load()
     target = "backup" if site.is_primary else "primary"
-    swap = swapping.request_swap(target, actor=request.user, **form.cleaned_data)
+    swap = swap_request.request_swap(target, actor=request.user, **form.cleaned_data)
     messages.info(request, f"Role swap started: {swap.describe()}.")
     return redirect("failover")
 

@@ -6,10 +6,10 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from failover import configuration
 from failover.access import staff_required
 from failover.forms import BackupSettingsForm, SharedIPForm
 from failover.models import BackupSettings
+from failover.services import configuration
 from failover.views.failover_page import render_page
 
 

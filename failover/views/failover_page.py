@@ -7,8 +7,7 @@ from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRefresh
 
 from failover.access import staff_required
-from failover.configuration import known_addresses
-from failover.domain.actions import blocked_actions
+from failover.domain.preconditions import blocked_actions
 from failover.forms import BackupSettingsForm, BecomeForm, PairingForm, SharedIPForm
 from failover.models import (
     BackupSettings,
@@ -18,7 +17,8 @@ from failover.models import (
     StatusEvent,
     SyncRun,
 )
-from failover.status import sync_progress
+from failover.services.configuration import known_addresses
+from failover.shapes import sync_progress
 
 HISTORY_PAGE = 25
 LIVE_TARGET = "failover-live"
@@ -41,8 +41,8 @@ def _syncs(site: SiteState, peer: PeerStatus | None) -> tuple[dict | None, dict 
     if site.is_primary and peer is not None:
         return peer.report.get("running_sync"), peer.report.get("last_sync"), True
     return (
-        sync_progress(SyncRun.objects.filter(active=True).first()),
-        sync_progress(SyncRun.objects.filter(active=None).first()),
+        sync_progress(SyncRun.objects.active().first()),
+        sync_progress(SyncRun.objects.last_finished()),
         False,
     )
 
@@ -59,10 +59,10 @@ def live_context(site: SiteState) -> dict:
         "last_sync": last_sync,
         "syncs_on_peer": syncs_on_peer,
         "actions": blocked_actions(
-            role=site.role,
-            peer_reachable=peer and peer.reachable,
-            sync_running=running_sync is not None,
-            swap_in_progress=site.swap_in_progress,
+            site.pair_state(
+                peer_reachable=peer.reachable if peer else None,
+                sync_running=running_sync is not None,
+            )
         ),
         "swap": RoleSwap.objects.first(),
         "become_form": BecomeForm(),

@@ -12,16 +12,10 @@ from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
+from failover.domain.event_kinds import EventKind
 from failover.domain.roles import Role
 from failover.models import PeerRefusal, PeerStatus, SiteState, StatusEvent, SyncRun
 
-# Role changes by cause, from the history event that records each.
-CAUSES = {
-    "automatic": "failover",
-    "planned": "role_swapped",
-    "demoted": "demoted",
-    "conflict_fix": "conflict_fixed",
-}
 NAN = float("nan")
 
 
@@ -65,7 +59,7 @@ class SiteCollector:
     @staticmethod
     def _syncs():
         done = SyncRun.objects.filter(status=SyncRun.Status.SUCCEEDED)
-        last = done.first()
+        last = SyncRun.objects.last_succeeded()
         totals = done.aggregate(bytes=Sum("bytes_transferred"), files=Sum("files_fetched"))
         yield GaugeMetricFamily(
             "failover_sync_last_success_age_seconds",
@@ -95,14 +89,15 @@ class SiteCollector:
         changes = CounterMetricFamily(
             "failover_failovers", "Role changes of this site, by cause", labels=["cause"]
         )
-        for cause, kind in CAUSES.items():
+        # Role changes by cause, from the history event that records each.
+        for kind in EventKind.with_cause():
             count = StatusEvent.objects.filter(kind=kind, details__has_key="role").count()
-            changes.add_metric([cause], count)
+            changes.add_metric([kind.cause], count)
         yield changes
         yield CounterMetricFamily(
             "failover_conflicts",
             "Role conflicts detected",
-            value=StatusEvent.objects.filter(kind="conflict_detected").count(),
+            value=StatusEvent.objects.filter(kind=EventKind.CONFLICT_DETECTED).count(),
         )
 
 

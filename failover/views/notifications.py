@@ -1,14 +1,13 @@
 """Management > Notifications: recipients, webhook, topics, and deliveries."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from failover.access import staff_required
 from failover.forms import NotificationSettingsForm
-from failover.models import NotificationDelivery, NotificationSettings, StatusEvent
-from failover.services import notifications
+from failover.models import NotificationDelivery, NotificationSettings
+from failover.services import configuration, notifications
 
 SHOWN_DELIVERIES = 100
 
@@ -28,6 +27,12 @@ def _render(request, form=None, status=200):
     )
 
 
+def _show_secret_once(request, secret: str, what: str) -> None:
+    messages.warning(
+        request, f"{what}: {secret} — copy it to the receiver now; it will not be shown again."
+    )
+
+
 @require_GET
 @staff_required
 def notifications_tab(request):
@@ -40,22 +45,10 @@ def save(request):
     form = NotificationSettingsForm(request.POST, instance=NotificationSettings.load())
     if not form.is_valid():
         return _render(request, form, status=400)
-    if form.has_changed():
-        with transaction.atomic():
-            config = form.save()
-            if config.webhook_url and not config.webhook_secret:
-                config.webhook_secret = NotificationSettings.new_secret()
-                config.save(update_fields=["webhook_secret"])
-                messages.warning(
-                    request,
-                    f"Webhook secret: {config.webhook_secret} — copy "
-                    "it to the receiver now; it will not be shown again.",
-                )
-            StatusEvent.record(
-                "settings_changed",
-                f"Notification settings changed: {', '.join(form.changed_data)}.",
-                actor=request.user,
-            )
+    changed, secret = configuration.save_notification_settings(form, request.user)
+    if secret:
+        _show_secret_once(request, secret, "Webhook secret")
+    if changed:
         messages.success(request, "Notification settings saved.")
     else:
         messages.info(request, "Notification settings unchanged.")
@@ -65,14 +58,8 @@ def save(request):
 @require_POST
 @staff_required
 def new_secret(request):
-    config = NotificationSettings.load()
-    config.webhook_secret = NotificationSettings.new_secret()
-    config.save(update_fields=["webhook_secret"])
-    StatusEvent.record("settings_changed", "Webhook secret replaced.", actor=request.user)
-    messages.warning(
-        request,
-        f"New webhook secret: {config.webhook_secret} — copy it to the "
-        "receiver now; it will not be shown again.",
+    _show_secret_once(
+        request, configuration.replace_webhook_secret(request.user), "New webhook secret"
     )
     return redirect("notifications")
 

@@ -4,10 +4,10 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from failover import configuration
 from failover.access import staff_required
 from failover.forms import ApiTokenForm, InterSiteKeyForm
-from failover.models import ApiToken, InterSiteKey, StatusEvent
+from failover.models import ApiToken, InterSiteKey
+from failover.services import configuration
 
 
 def _render(request, *, key_form=None, token_form=None, status=200):
@@ -64,12 +64,10 @@ def create_token(request):
     form = ApiTokenForm(request.POST)
     if not form.is_valid():
         return _render(request, token_form=form, status=400)
-    token, plain = ApiToken.issue(request.user, form.cleaned_data["name"])
-    StatusEvent.record(
-        "api_token_created", f"API token {token.name!r} created.", actor=request.user
-    )
+    name = form.cleaned_data["name"]
+    plain = configuration.issue_api_token(request.user, name)
     messages.success(
-        request, f"API token {token.name!r}: {plain} — copy it now; it will not be shown again."
+        request, f"API token {name!r}: {plain} — copy it now; it will not be shown again."
     )
     return redirect("security")
 
@@ -77,11 +75,7 @@ def create_token(request):
 @require_POST
 @staff_required
 def delete_token(request, token_id: int):
-    deleted, _ = ApiToken.objects.filter(pk=token_id, user=request.user).delete()
-    if deleted:
-        StatusEvent.record(
-            "api_token_deleted", f"API token #{token_id} deleted.", actor=request.user
-        )
+    if configuration.delete_api_token(request.user, token_id):
         messages.success(request, "API token deleted.")
     else:
         messages.error(request, "No such API token.")

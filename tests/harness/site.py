@@ -21,7 +21,7 @@ PASSWORD = "harness-admin-password"
 _SETUP = """
 import hashlib
 from django.contrib.auth import get_user_model
-from failover.configuration import set_inter_site_key
+from failover.services.configuration import set_inter_site_key
 from failover.models import ApiToken
 user = get_user_model().objects.create_superuser({admin!r}, "admin@example.com", {password!r})
 ApiToken.objects.create(user=user, name="harness", hint={token!r}[:8],

@@ -9,7 +9,7 @@ from failover.cli import (
     status_cmd,
     sync_cmd,
 )
-from failover.services import Refused
+from failover.errors import Refused
 
 SUBCOMMANDS = (status_cmd, pairing_cmd, sync_cmd, roles_cmd, settings_cmd, shared_ip_cmd, key_cmd)
 

@@ -1,14 +1,47 @@
-"""This site's state as one JSON-ready dict: `failover status --json` and
-GET /api/v1/failover print the same thing."""
+"""The JSON shapes this site speaks, in one place: its status (``failover
+status --json`` and GET /api/v1/failover print the same object), the status
+report its peer reads, events (API and webhook) and backup settings."""
+
+import time
 
 from django.conf import settings
 
 from failover import __version__
-from failover.models import PeerStatus, RoleSwap, SharedIP, SiteState, SyncRun
+from failover.models import (
+    BackupSettings,
+    PeerStatus,
+    RoleSwap,
+    SharedIP,
+    SiteState,
+    StatusEvent,
+    SyncRun,
+)
 
 
 def _iso(value):
     return value.isoformat() if value else None
+
+
+def event_json(event: StatusEvent) -> dict:
+    return {
+        "id": event.pk,
+        "time": event.time.isoformat(),
+        "kind": event.kind,
+        "message": event.message,
+        "actor": event.actor,
+        "details": event.details,
+    }
+
+
+def backup_settings_json(backup: BackupSettings) -> dict:
+    return {
+        "backup_operations": backup.backup_operations_enabled,
+        "primary_timeout": backup.primary_timeout,
+        "sync_interval": backup.sync_interval,
+        "bandwidth_limit": float(backup.bandwidth_limit),
+        "auto_failover": backup.auto_failover_enabled,
+        "test_ips": list(backup.test_ips),
+    }
 
 
 def peer_status(site: SiteState) -> dict | None:
@@ -65,10 +98,20 @@ def swap_progress(swap: RoleSwap | None) -> dict | None:
     }
 
 
+def shared_ip_json(ip: SharedIP) -> dict:
+    return {
+        "address": ip.address,
+        "prefix": ip.prefix,
+        "interface": ip.interface,
+        "failover": ip.is_failover,
+        "state": ip.state if ip.pk else None,
+        "error": ip.last_error or None,
+    }
+
+
 def site_status() -> dict:
     site = SiteState.load()
-    last_sync = SyncRun.objects.filter(active=None).first()
-    running_sync = SyncRun.objects.filter(active=True).first()
+    last_sync = SyncRun.objects.last_finished()
     return {
         "hostname": settings.FAILOVER_SITE_NAME,
         "site_id": str(site.site_id),
@@ -77,21 +120,28 @@ def site_status() -> dict:
         "relationship_id": str(site.relationship_id) if site.relationship_id else None,
         "peer": peer_status(site),
         "enabled_shared_ips": [ip.cidr for ip in SharedIP.objects.filter(is_failover=True)],
-        "shared_ips": [
-            {
-                "address": ip.address,
-                "prefix": ip.prefix,
-                "interface": ip.interface,
-                "failover": ip.is_failover,
-                "state": ip.state,
-                "error": ip.last_error or None,
-            }
-            for ip in SharedIP.objects.all()
-        ],
+        "shared_ips": [shared_ip_json(ip) for ip in SharedIP.objects.all()],
         "last_data_sync_time": _iso(last_sync.finished_at) if last_sync else None,
         "last_data_sync_status": last_sync.status if last_sync else None,
-        "running_sync": sync_progress(running_sync),
-        "swap_in_progress": site.swap_lock_note if site.swap_in_progress else None,
+        "running_sync": sync_progress(SyncRun.objects.active().first()),
+        "swap_in_progress": site.swap_note,
         "swap": swap_progress(RoleSwap.objects.first()),
         "version": __version__,
+    }
+
+
+def status_report(site: SiteState | None = None) -> dict:
+    """What this site tells its peer about itself (the peer ``status`` endpoint)."""
+    site = site or SiteState.load()
+    return {
+        "site_id": str(site.site_id),
+        "hostname": settings.FAILOVER_SITE_NAME,
+        "role": site.role,
+        "epoch": site.epoch,
+        "relationship_id": str(site.relationship_id) if site.relationship_id else None,
+        "version": __version__,
+        "server_time": time.time(),
+        "swap_in_progress": site.swap_note,
+        "running_sync": sync_progress(SyncRun.objects.active().first()),
+        "last_sync": sync_progress(SyncRun.objects.last_finished()),
     }

@@ -1,4 +1,5 @@
-"""Configuration changes made by an administrator (page, command line or API).
+"""Configuration changes made by an administrator (page, command line or API):
+backup settings, shared IPs, the inter-site key, API tokens, notifications.
 
 Each change is saved together with the status-history event that records it,
 and a change that changes nothing records nothing.
@@ -9,11 +10,19 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from failover.models import BackupSettings, InterSiteKey, SharedIP, StatusEvent
+from failover.domain.event_kinds import EventKind
+from failover.errors import Refused
+from failover.models import (
+    ApiToken,
+    BackupSettings,
+    InterSiteKey,
+    NotificationSettings,
+    SharedIP,
+    StatusEvent,
+)
 from failover.models.events import actor_name
 from failover.netif.listing import host_addresses
 from failover.netif.reconcile import reconcile, take_down
-from failover.services import Refused
 
 
 def _describe(value) -> str:
@@ -40,7 +49,7 @@ def save_backup_settings(form, actor) -> list[str]:
         return []
     form.save()
     StatusEvent.record(
-        "settings_changed", "Backup settings changed. " + "; ".join(changes), actor=actor
+        EventKind.SETTINGS_CHANGED, "Backup settings changed. " + "; ".join(changes), actor=actor
     )
     return changes
 
@@ -57,7 +66,9 @@ def add_shared_ip(address: str, prefix: int, interface: str, actor) -> SharedIP:
         address=address, prefix=prefix, interface=interface, is_failover=True
     )
     StatusEvent.record(
-        "shared_ip_changed", f"Failover IP {shared_ip.cidr} on {interface} added.", actor=actor
+        EventKind.SHARED_IP_CHANGED,
+        f"Failover IP {shared_ip.cidr} on {interface} added.",
+        actor=actor,
     )
     reconcile()
     return shared_ip
@@ -72,7 +83,7 @@ def remove_shared_ip(address: str, actor) -> None:
     if problems:
         raise SharedIPError(f"{address} could not be taken down first: {problems[0]}")
     ip.delete()
-    StatusEvent.record("shared_ip_changed", f"Shared IP {address} removed.", actor=actor)
+    StatusEvent.record(EventKind.SHARED_IP_CHANGED, f"Shared IP {address} removed.", actor=actor)
 
 
 def known_addresses() -> tuple[list[SharedIP], str]:
@@ -106,7 +117,7 @@ def set_failover_ips(checked: set[str], actor, *, only: set[str] | None = None) 
         row.save()
         changes.append(f"{row.cidr} {'is now' if want else 'is no longer'} a failover IP")
     if changes:
-        StatusEvent.record("shared_ip_changed", "; ".join(changes) + ".", actor=actor)
+        StatusEvent.record(EventKind.SHARED_IP_CHANGED, "; ".join(changes) + ".", actor=actor)
         reconcile()
     return changes
 
@@ -118,4 +129,54 @@ def set_inter_site_key(key: str, actor) -> None:
         return
     stored.key, stored.updated_at, stored.updated_by = key, timezone.now(), actor_name(actor)
     stored.save()
-    StatusEvent.record("key_changed", "Inter-site key changed.", actor=actor)
+    StatusEvent.record(EventKind.KEY_CHANGED, "Inter-site key changed.", actor=actor)
+
+
+def issue_api_token(user, name: str) -> str:
+    """A new token for ``user``; its plain value is returned this once."""
+    token, plain = ApiToken.issue(user, name)
+    StatusEvent.record(
+        EventKind.API_TOKEN_CREATED, f"API token {token.name!r} created.", actor=user
+    )
+    return plain
+
+
+def delete_api_token(user, token_id: int) -> bool:
+    """Delete one of ``user``'s own tokens; False if there is no such token."""
+    deleted, _ = ApiToken.objects.filter(pk=token_id, user=user).delete()
+    if deleted:
+        StatusEvent.record(
+            EventKind.API_TOKEN_DELETED, f"API token #{token_id} deleted.", actor=user
+        )
+    return bool(deleted)
+
+
+@transaction.atomic
+def save_notification_settings(form, actor) -> tuple[list[str], str]:
+    """Save a valid NotificationSettingsForm; returns the changed fields and, the
+    first time a webhook URL is saved, its new secret (to be shown once)."""
+    if not form.has_changed():
+        return [], ""
+    config = form.save()
+    secret = ""
+    if config.webhook_url and not config.webhook_secret:
+        secret = _new_webhook_secret(config)
+    StatusEvent.record(
+        EventKind.SETTINGS_CHANGED,
+        f"Notification settings changed: {', '.join(form.changed_data)}.",
+        actor=actor,
+    )
+    return form.changed_data, secret
+
+
+@transaction.atomic
+def replace_webhook_secret(actor) -> str:
+    secret = _new_webhook_secret(NotificationSettings.load())
+    StatusEvent.record(EventKind.SETTINGS_CHANGED, "Webhook secret replaced.", actor=actor)
+    return secret
+
+
+def _new_webhook_secret(config: NotificationSettings) -> str:
+    config.webhook_secret = NotificationSettings.new_secret()
+    config.save(update_fields=["webhook_secret"])
+    return config.webhook_secret

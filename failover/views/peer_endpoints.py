@@ -1,4 +1,7 @@
-"""The peer API views (``/api/peer/v1/``); see the package docstring."""
+"""The peer API views (``/api/peer/v1/``): the other site's requests, signed
+and authenticated by ``peer_endpoint``; the protocol is described in
+``failover/peer/__init__.py``. The sync endpoints live in
+``failover/sync/serving.py``."""
 
 import json
 
@@ -7,8 +10,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from failover.models import PeerStatus
 from failover.peer.server import peer_endpoint
-from failover.peer.status import status_report
-from failover.services import breaking, conflicts, pairing, swapping, syncing
+from failover.services import breaking, conflicts, pairing, swap_answers, syncing
+from failover.shapes import status_report
 
 
 def _json_body(request):
@@ -16,6 +19,10 @@ def _json_body(request):
         return json.loads(request.body or b"null")
     except ValueError:
         return None
+
+
+def _peer_name() -> str:
+    return PeerStatus.load().hostname or "the peer"
 
 
 @require_GET
@@ -30,26 +37,22 @@ def status(request):
 @require_POST
 @peer_endpoint
 def role_lock(request):
-    site = swapping.accept_lock(_json_body(request), _peer_name())
+    site = swap_answers.accept_lock(_json_body(request), _peer_name())
     return JsonResponse(status_report(site))
 
 
 @require_POST
 @peer_endpoint
 def role_unlock(request):
-    swapping.accept_unlock(_json_body(request))
+    swap_answers.accept_unlock(_json_body(request))
     return JsonResponse({"unlocked": True})
 
 
 @require_POST
 @peer_endpoint
 def role_change(request):
-    site = swapping.accept_role_change(_json_body(request), _peer_name())
+    site = swap_answers.accept_role_change(_json_body(request), _peer_name())
     return JsonResponse(status_report(site))
-
-
-def _peer_name() -> str:
-    return PeerStatus.load().hostname or "the peer"
 
 
 @require_POST

@@ -1,0 +1,134 @@
+"""Fetching the contents a sync needs from the primary, in parallel: each
+large file alone (resumable with HTTP Range), small ones in batches; every
+file verified against its SHA-256 before it is placed in the new copy."""
+
+import hashlib
+import os
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from pathlib import Path
+
+from failover.sync.outcome import SyncFailed, disk_error
+from failover.sync.source import SourceError
+
+CHUNK = 1024 * 1024
+PROGRESS_EVERY = 0.5
+# Files from this size on are fetched alone (HTTP Range resumes them); smaller
+# ones travel in batches of up to BATCH_FILES files or BATCH_BYTES bytes.
+SINGLE_FILE_BYTES = 8 * CHUNK
+BATCH_FILES = 500
+BATCH_BYTES = 32 * CHUNK
+
+
+class Fetcher:
+    """Shares one sync's source, throttle, counters and stop flag."""
+
+    def __init__(self, sync, partial: Path):
+        self.source = sync.source
+        self.throttle = sync.throttle
+        self.counters = sync.counters
+        self.stop = sync.stop
+        self.parallel = sync.parallel
+        self.report_progress = sync.report_progress
+        self.partial = partial
+
+    def fetch_all(self, staging: Path, wanted: dict[str, list[dict]]) -> None:
+        if not wanted:
+            return
+        with ThreadPoolExecutor(self.parallel, thread_name_prefix="sync-fetch") as pool:
+            futures = {pool.submit(self._fetch_job, staging, job) for job in _jobs(wanted)}
+            while futures:
+                done, futures = wait(futures, timeout=PROGRESS_EVERY, return_when=FIRST_EXCEPTION)
+                self.report_progress(self.counters)
+                for future in done:
+                    if future.exception() is not None:
+                        self.stop.set()
+                        for pending in futures:
+                            pending.cancel()
+                        wait(futures)
+                        raise future.exception()
+
+    def _fetch_job(self, staging: Path, groups: list[list[dict]]) -> None:
+        """Fetch some contents (each shared by every path of its group) and
+        place them: a large file alone with an HTTP Range request, small ones
+        together in one streamed request."""
+        try:
+            offsets = [self._partial_size(group[0]) for group in groups]
+            needed = [
+                (g[0], offset)
+                for g, offset in zip(groups, offsets, strict=True)
+                if offset < g[0]["size"]
+            ]
+            if len(needed) == 1 and needed[0][0]["size"] >= SINGLE_FILE_BYTES:
+                streams = iter([self.source.read(*needed[0])])
+            else:
+                streams = self.source.read_many(needed) if needed else iter(())
+            for group, offset in zip(groups, offsets, strict=True):
+                first = group[0]
+                chunks = next(streams) if offset < first["size"] else iter(())
+                part = self._receive(first, offset, chunks)
+                os.replace(part, staging / first["path"])
+                for other in group[1:]:
+                    os.link(staging / first["path"], staging / other["path"])
+                self.counters.add(
+                    files=len(group), done=first["size"] * len(group), fetched=len(group)
+                )
+        except SourceError as e:
+            raise SyncFailed(str(e)) from None
+        except OSError as e:
+            raise disk_error(e, f"writing {groups[0][0]['path']}") from None
+
+    def _partial(self, entry: dict) -> Path:
+        return self.partial / f"{entry['sha256']}.part"
+
+    def _partial_size(self, entry: dict) -> int:
+        """How much of the file an earlier sync already fetched."""
+        part = self._partial(entry)
+        have = part.stat().st_size if part.exists() else 0
+        if have > entry["size"]:
+            part.unlink()
+            return 0
+        return have
+
+    def _receive(self, entry: dict, have: int, chunks) -> Path:
+        """Append ``chunks`` to the file's partial copy and verify it whole."""
+        part = self._partial(entry)
+        digest = hashlib.sha256()
+        if have:
+            with open(part, "rb") as f:
+                while chunk := f.read(CHUNK):
+                    digest.update(chunk)
+        with open(part, "ab") as out:
+            for chunk in chunks:
+                if self.stop.is_set():
+                    raise SyncFailed("stopped")
+                self.throttle.consume(len(chunk))
+                out.write(chunk)
+                digest.update(chunk)
+                have += len(chunk)
+                self.counters.add(transferred=len(chunk))
+        if have != entry["size"] or digest.hexdigest() != entry["sha256"]:
+            part.unlink(missing_ok=True)
+            raise SyncFailed(
+                f"{entry['path']} does not match the primary's manifest "
+                f"(size or SHA-256 differs); the previous copy is kept"
+            )
+        return part
+
+
+def _jobs(wanted: dict[str, list[dict]]) -> list[list[list[dict]]]:
+    """Split the contents to fetch into jobs: each large file alone, small ones
+    in batches, so per-request overhead does not dominate many small files."""
+    jobs, batch, batch_bytes = [], [], 0
+    for group in sorted(wanted.values(), key=lambda g: -g[0]["size"]):
+        size = group[0]["size"]
+        if size >= SINGLE_FILE_BYTES:
+            jobs.append([group])
+            continue
+        batch.append(group)
+        batch_bytes += size
+        if batch_bytes >= BATCH_BYTES or len(batch) >= BATCH_FILES:
+            jobs.append(batch)
+            batch, batch_bytes = [], 0
+    if batch:
+        jobs.append(batch)
+    return jobs
