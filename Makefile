@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint install clean
+.PHONY: demo test test-fast lint install clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ test: install
 	@mkdir -p var
 	@$(PY) tests/select_backends.py > var/test-backends.env
 	@set -a && . ./var/test-backends.env && set +a && $(PY) -m pytest $(PYTEST_ARGS)
+
+# Every in-process test: no live sites, no browser.
+test-fast: install
+	@$(MAKE) --no-print-directory test PYTEST_ARGS="-m 'not sites and not browser' -q $(PYTEST_ARGS)"
 
 lint: install
 	$(VENV)/bin/ruff check .

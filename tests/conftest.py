@@ -4,7 +4,12 @@ import shutil
 import pytest
 from django.contrib.auth import get_user_model
 
-pytest_plugins = ["tests.fixtures.browser", "tests.fixtures.sites", "tests.fixtures.webhooks"]
+pytest_plugins = [
+    "tests.fixtures.browser",
+    "tests.fixtures.fake_peer",
+    "tests.fixtures.sites",
+    "tests.fixtures.webhooks",
+]
 
 
 REQUIRED = set(filter(None, os.environ.get("FAILOVER_TEST_REQUIRE", "").split(",")))
@@ -21,6 +26,16 @@ def require(name: str, available: bool, how: str) -> None:
 
 def chromium_path() -> str | None:
     return shutil.which("chromium")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Hashing passwords the production way costs a quarter second each; the
+    tests sign in and create users by the hundred. (Sites the harness starts
+    keep their real settings.)"""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
