@@ -1,4 +1,6 @@
-"""Who may use the console: signed-in staff on pages, staff or token on the API."""
+"""Who may use the console. Staff may look at every page and read the API;
+changing the pair needs a superuser or the failover.manage_failover
+permission, on the pages and the API alike."""
 
 from functools import wraps
 
@@ -10,6 +12,20 @@ from django.views.decorators.csrf import csrf_exempt
 
 from failover.models import ApiToken
 
+MANAGE_PERMISSION = "failover.manage_failover"
+CHANGE_REFUSED = (
+    "You may look but not change: changing the failover pair needs a superuser "
+    "or the failover.manage_failover permission."
+)
+
+
+def can_manage(user) -> bool:
+    return bool(
+        user.is_active
+        and user.is_staff
+        and (user.is_superuser or user.has_perm(MANAGE_PERMISSION))
+    )
+
 
 def staff_required(view):
     """Anonymous users go to /login?next=...; signed-in non-staff get 403."""
@@ -19,6 +35,19 @@ def staff_required(view):
     def wrapper(request, *args, **kwargs):
         if not request.user.is_staff:
             raise PermissionDenied("Staff only.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def manager_required(view):
+    """Like staff_required, and 403 with the reason for staff who may only look."""
+
+    @staff_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not can_manage(request.user):
+            raise PermissionDenied(CHANGE_REFUSED)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -35,33 +64,42 @@ def _bearer_token(request) -> str | None:
 _CSRF = CsrfViewMiddleware(lambda request: None)
 
 
-def api_auth(view):
-    """A bearer API token or a signed-in staff session; JSON 401/403 otherwise.
+def _api_user_refusal(request):
+    """Authenticate an API request; the JSON refusal, or None when it may go on.
 
     Token requests carry no cookie, so they need no CSRF token; session
-    requests keep Django's CSRF check.
-    """
+    requests keep Django's CSRF check."""
+    token = _bearer_token(request)
+    if token is not None:
+        user = ApiToken.authenticate(token)
+        if user is None:
+            return JsonResponse({"error": "Invalid API token."}, status=401)
+        request.user = user
+    elif not request.user.is_authenticated:
+        return JsonResponse(
+            {"error": "Authentication required: sign in or send a bearer API token."},
+            status=401,
+        )
+    elif _CSRF.process_view(request, None, (), {}) is not None:
+        return JsonResponse({"error": "CSRF token missing or incorrect."}, status=403)
+    if not request.user.is_staff:
+        return JsonResponse({"error": "Staff only."}, status=403)
+    return None
 
-    @csrf_exempt
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        token = _bearer_token(request)
-        if token is not None:
-            user = ApiToken.authenticate(token)
-            if user is None:
-                return JsonResponse({"error": "Invalid API token."}, status=401)
-            request.user = user
-        elif not request.user.is_authenticated:
-            return JsonResponse(
-                {"error": "Authentication required: sign in or send a bearer API token."},
-                status=401,
-            )
-        else:
-            refused = _CSRF.process_view(request, None, (), {})
-            if refused is not None:
-                return JsonResponse({"error": "CSRF token missing or incorrect."}, status=403)
-        if not request.user.is_staff:
-            return JsonResponse({"error": "Staff only."}, status=403)
-        return view(request, *args, **kwargs)
 
-    return wrapper
+def api_auth(view=None, *, change: bool = False):
+    """A bearer API token or a signed-in staff session; JSON 401/403 otherwise.
+    ``change``: the request changes the pair, so the user must be allowed to."""
+
+    def decorate(view):
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            refusal = _api_user_refusal(request)
+            if refusal is None and change and not can_manage(request.user):
+                refusal = JsonResponse({"error": CHANGE_REFUSED}, status=403)
+            return refusal or view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate

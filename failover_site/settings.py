@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "failover.context_processors.site_identity",
+                "failover.context_processors.permissions",
             ],
         },
     },

@@ -3,6 +3,7 @@ import shutil
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 
 pytest_plugins = [
     "tests.fixtures.browser",
@@ -40,14 +41,31 @@ def _fast_password_hashing():
 
 @pytest.fixture
 def staff_user(db):
-    return get_user_model().objects.create_user(
+    """Staff who may change the pair (the failover.manage_failover permission)."""
+    user = get_user_model().objects.create_user(
         "alice", "alice@example.com", "correct-horse-battery", is_staff=True
     )
+    user.user_permissions.add(Permission.objects.get(codename="manage_failover"))
+    return user
 
 
 @pytest.fixture
 def staff_client(client, staff_user):
     client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def viewer_user(db):
+    """Staff who may look but not change."""
+    return get_user_model().objects.create_user(
+        "victor", "victor@example.com", "viewer-password-123", is_staff=True
+    )
+
+
+@pytest.fixture
+def viewer_client(client, viewer_user):
+    client.force_login(viewer_user)
     return client
 
 

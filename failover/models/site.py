@@ -34,6 +34,9 @@ class SiteState(SingletonModel):
     # users were signed out and may not sign in until the swap has finished.
     sign_in_paused = models.BooleanField(default=False)
 
+    class Meta:
+        permissions = [("manage_failover", "Can change the failover pair")]
+
     def __str__(self):
         return f"{self.get_role_display()} at epoch {self.epoch}"
 

@@ -69,7 +69,7 @@ def health(request):
 
 
 @require_POST
-@api_auth
+@api_auth(change=True)
 @refusals_as_json
 def pair(request):
     body = _json_body(request)
@@ -83,7 +83,7 @@ def pair(request):
 
 
 @require_POST
-@api_auth
+@api_auth(change=True)
 @refusals_as_json
 def break_relationship(request):
     outcome = breaking.break_relationship(request.user)
@@ -116,7 +116,7 @@ def events(request):
 
 
 @require_POST
-@api_auth
+@api_auth(change=True)
 @refusals_as_json
 def sync_now(request):
     started = syncing.sync_now(request.user)
@@ -131,7 +131,7 @@ def sync_now(request):
 
 
 @require_POST
-@api_auth
+@api_auth(change=True)
 @refusals_as_json
 def become(request):
     """``{"role": "primary"|"backup", "sync_first": bool, "force": bool}``: 202 with
@@ -152,7 +152,7 @@ def become(request):
 
 
 @require_POST
-@api_auth
+@api_auth(change=True)
 @refusals_as_json
 def fix_conflict(request):
     message = conflicts.fix_conflict(request.user)

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from failover.access import staff_required
+from failover.access import manager_required
 from failover.errors import Refused
 from failover.forms import BecomeForm, PairingForm
 from failover.models import SiteState
@@ -34,7 +34,7 @@ def refusals_on_the_page(view):
 
 
 @require_POST
-@staff_required
+@manager_required
 def pair(request):
     form = PairingForm(request.POST)
     if not form.is_valid():
@@ -49,7 +49,7 @@ def pair(request):
 
 
 @require_POST
-@staff_required
+@manager_required
 @refusals_on_the_page
 def break_relationship(request):
     outcome = breaking.break_relationship(request.user)
@@ -59,7 +59,7 @@ def break_relationship(request):
 
 
 @require_POST
-@staff_required
+@manager_required
 @refusals_on_the_page
 def sync_now(request):
     started = syncing.sync_now(request.user)
@@ -68,7 +68,7 @@ def sync_now(request):
 
 
 @require_POST
-@staff_required
+@manager_required
 @refusals_on_the_page
 def become(request):
     """Become backup on the primary, Become primary on the backup."""
@@ -83,7 +83,7 @@ def become(request):
 
 
 @require_POST
-@staff_required
+@manager_required
 @refusals_on_the_page
 def fix_conflict(request):
     message = conflicts.fix_conflict(request.user)

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from failover.access import staff_required
+from failover.access import manager_required
 from failover.forms import BackupSettingsForm, SharedIPForm
 from failover.models import BackupSettings
 from failover.services import configuration
@@ -18,7 +18,7 @@ def _back_to(section: str):
 
 
 @require_POST
-@staff_required
+@manager_required
 def save_backup_settings(request):
     form = BackupSettingsForm(request.POST, instance=BackupSettings.load())
     if not form.is_valid():
@@ -31,7 +31,7 @@ def save_backup_settings(request):
 
 
 @require_POST
-@staff_required
+@manager_required
 def save_failover_ips(request):
     """The checkbox list: the checked addresses become failover IPs."""
     checked = set(request.POST.getlist("failover"))
@@ -45,7 +45,7 @@ def save_failover_ips(request):
 
 
 @require_POST
-@staff_required
+@manager_required
 def add_shared_ip(request):
     form = SharedIPForm(request.POST)
     if not form.is_valid():
@@ -61,7 +61,7 @@ def add_shared_ip(request):
 
 
 @require_POST
-@staff_required
+@manager_required
 def remove_shared_ip(request):
     try:
         configuration.remove_shared_ip(request.POST.get("address", ""), request.user)

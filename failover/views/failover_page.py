@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRefresh
 
-from failover.access import staff_required
+from failover.access import CHANGE_REFUSED, can_manage, staff_required
 from failover.domain.preconditions import blocked_actions
 from failover.forms import BackupSettingsForm, BecomeForm, PairingForm, SharedIPForm
 from failover.models import (
@@ -47,7 +47,7 @@ def _syncs(site: SiteState, peer: PeerStatus | None) -> tuple[dict | None, dict 
     )
 
 
-def live_context(site: SiteState) -> dict:
+def live_context(site: SiteState, request) -> dict:
     peer = PeerStatus.load() if site.in_relationship else None
     backup_settings = BackupSettings.load()
     running_sync, last_sync, syncs_on_peer = _syncs(site, peer)
@@ -58,12 +58,7 @@ def live_context(site: SiteState) -> dict:
         "running_sync": running_sync,
         "last_sync": last_sync,
         "syncs_on_peer": syncs_on_peer,
-        "actions": blocked_actions(
-            site.pair_state(
-                peer_reachable=peer.reachable if peer else None,
-                sync_running=running_sync is not None,
-            )
-        ),
+        "actions": _blocked_actions(site, request, peer, running_sync),
         "swap": RoleSwap.objects.first(),
         "become_form": BecomeForm(),
         "insecure_peer_link": settings.FAILOVER_ALLOW_INSECURE_PEER,
@@ -72,12 +67,23 @@ def live_context(site: SiteState) -> dict:
     }
 
 
+def _blocked_actions(site, request, peer, running_sync) -> dict[str, str]:
+    """Why each action's button is disabled, for this user ("" when it is not)."""
+    state = site.pair_state(
+        peer_reachable=peer.reachable if peer else None, sync_running=running_sync is not None
+    )
+    reasons = blocked_actions(state)
+    if not can_manage(request.user):
+        return dict.fromkeys(reasons, CHANGE_REFUSED)
+    return reasons
+
+
 def render_page(request, *, status=200, **forms):
     site = SiteState.load()
     addresses, address_error = known_addresses()
     events, more_before = _history_page(StatusEvent.page(size=HISTORY_PAGE + 1))
     context = {
-        **live_context(site),
+        **live_context(site, request),
         "tab": "failover",
         "pairing_form": forms.get("pairing_form") or PairingForm(),
         "settings_form": forms.get("settings_form")
@@ -104,7 +110,7 @@ def _live_partial(request):
     fetched = StatusEvent.page(after=after, size=HISTORY_PAGE + 1) if after is not None else []
     new_events, more_before = _history_page(fetched)
     context = {
-        **live_context(site),
+        **live_context(site, request),
         "new_events": new_events,
         # Too many new rows to prepend: replace the first page instead.
         "replace_history": more_before is not None,

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from failover.access import staff_required
+from failover.access import manager_required, staff_required
 from failover.forms import NotificationSettingsForm
 from failover.models import NotificationDelivery, NotificationSettings
 from failover.services import configuration, notifications
@@ -40,7 +40,7 @@ def notifications_tab(request):
 
 
 @require_POST
-@staff_required
+@manager_required
 def save(request):
     form = NotificationSettingsForm(request.POST, instance=NotificationSettings.load())
     if not form.is_valid():
@@ -56,7 +56,7 @@ def save(request):
 
 
 @require_POST
-@staff_required
+@manager_required
 def new_secret(request):
     _show_secret_once(
         request, configuration.replace_webhook_secret(request.user), "New webhook secret"
@@ -65,7 +65,7 @@ def new_secret(request):
 
 
 @require_POST
-@staff_required
+@manager_required
 def send_test(request):
     config = NotificationSettings.load()
     if not (config.emails or config.webhook_url):

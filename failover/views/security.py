@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from failover.access import staff_required
+from failover.access import manager_required, staff_required
 from failover.forms import ApiTokenForm, InterSiteKeyForm
 from failover.models import ApiToken, InterSiteKey
 from failover.services import configuration
@@ -35,7 +35,7 @@ def security(request):
 
 
 @require_POST
-@staff_required
+@manager_required
 def set_key(request):
     form = InterSiteKeyForm(request.POST)
     if not form.is_valid():
@@ -46,7 +46,7 @@ def set_key(request):
 
 
 @require_POST
-@staff_required
+@manager_required
 def generate_key(request):
     key = InterSiteKey.generate()
     configuration.set_inter_site_key(key, request.user)
@@ -59,7 +59,7 @@ def generate_key(request):
 
 
 @require_POST
-@staff_required
+@manager_required
 def create_token(request):
     form = ApiTokenForm(request.POST)
     if not form.is_valid():
@@ -73,7 +73,7 @@ def create_token(request):
 
 
 @require_POST
-@staff_required
+@manager_required
 def delete_token(request, token_id: int):
     if configuration.delete_api_token(request.user, token_id):
         messages.success(request, "API token deleted.")
