@@ -21,9 +21,7 @@ CHANGE_REFUSED = (
 
 def can_manage(user) -> bool:
     return bool(
-        user.is_active
-        and user.is_staff
-        and (user.is_superuser or user.has_perm(MANAGE_PERMISSION))
+        user.is_active and user.is_staff and (user.is_superuser or user.has_perm(MANAGE_PERMISSION))
     )
 
 

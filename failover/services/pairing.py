@@ -31,7 +31,6 @@ from failover.peer.client import (
 from failover.services import roles
 from failover.shapes import status_report
 
-
 # Pairing is rare and interactive, and the other site may have just started:
 # its calls get more time than a health check's.
 PAIRING_TIMEOUT = 5.0
