@@ -12,6 +12,7 @@ from failover.domain.event_kinds import Topic
 from failover.models import BackupSettings, NotificationSettings
 from failover.models.backup_settings import MAX_TEST_IPS
 from failover.models.keys import MIN_KEY_LENGTH
+from failover.netif import destinations
 
 
 def _as_form_error(check, value):
@@ -209,3 +210,10 @@ class NotificationSettingsForm(forms.ModelForm):
     class Meta:
         model = NotificationSettings
         fields = ["emails", "webhook_url", "topics"]
+
+    def clean_webhook_url(self):
+        url = self.cleaned_data["webhook_url"]
+        why = destinations.refusal(url) if url else ""
+        if why:
+            raise ValidationError(why)
+        return url

@@ -254,6 +254,10 @@ EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10, minimum=1)
 EMAIL_FILE_PATH = envstr("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "failover@localhost")
 
+# Webhooks may go to internal addresses (loopback, link-local, private,
+# unique-local) only inside these networks.
+FAILOVER_WEBHOOK_ALLOWED_NETWORKS = envnetworks("FAILOVER_WEBHOOK_ALLOWED_NETWORKS")
+
 # GET /metrics: a bearer token, or a client address in these networks.
 FAILOVER_METRICS_TOKEN = envstr("FAILOVER_METRICS_TOKEN")
 FAILOVER_METRICS_ALLOWED_IPS = envnetworks("FAILOVER_METRICS_ALLOWED_IPS", "127.0.0.1,::1")

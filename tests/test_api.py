@@ -87,7 +87,10 @@ def test_events_page_newest_first(client, token):
     assert [e["message"] for e in kinds["events"]] == ["event 4", "event 2", "event 0"]
 
 
-@pytest.mark.parametrize("params", [{"limit": "0"}, {"limit": "x"}, {"before": "y"}])
+@pytest.mark.parametrize(
+    "params",
+    [{"limit": "0"}, {"limit": "x"}, {"before": "y"}, {"before": "²"}, {"before": "9" * 30}],
+)
 def test_bad_event_queries_get_400(client, token, params):
     assert client.get("/api/v1/events", params, headers=_bearer(token)).status_code == 400
 

@@ -115,11 +115,18 @@ def test_history_pages_newest_first_with_load_more(staff_client):
     assert "Load more" not in last
 
 
-def test_history_ignores_a_malformed_cursor(staff_client):
+@pytest.mark.parametrize("cursor", ["x'; drop", "²", "٣", "9" * 30, "-1"])
+def test_history_ignores_a_malformed_cursor(staff_client, cursor):
     StatusEvent.record("settings_changed", "visible")
-    response = staff_client.get("/management/failover/history", {"before": "x'; drop"})
+    response = staff_client.get("/management/failover/history", {"before": cursor})
     assert response.status_code == 200
     assert "visible" in response.content.decode()
+    live = staff_client.get(
+        "/management/failover/",
+        {"after": cursor},
+        headers={"HX-Request": "true", "HX-Target": "failover-live"},
+    )
+    assert live.status_code == 200
 
 
 def test_sync_now_on_a_standalone_site_is_refused_with_409(staff_client):

@@ -74,7 +74,7 @@ def test_email_and_signed_webhook_are_sent(configured):
     assert set(NotificationDelivery.objects.values_list("status", flat=True)) == {"sent"}
 
 
-def test_a_failing_webhook_is_retried_with_backoff_then_failed(db):
+def test_a_failing_webhook_is_retried_with_backoff_then_failed(db, webhook):
     NotificationSettings.objects.create(
         pk=1, webhook_url="http://127.0.0.1:9/nothing", webhook_secret="s", topics=["sync_failed"]
     )
@@ -89,7 +89,7 @@ def test_a_failing_webhook_is_retried_with_backoff_then_failed(db):
     assert delivery.last_error
 
 
-def test_the_deliver_task_requeues_itself(db):
+def test_the_deliver_task_requeues_itself(db, webhook):
     NotificationSettings.objects.create(
         pk=1, webhook_url="http://127.0.0.1:9/x", webhook_secret="s", topics=["sync_failed"]
     )
@@ -114,3 +114,30 @@ def test_old_deliveries_are_pruned(db, monkeypatch):
         )
     assert notifications.forget_old_deliveries() == 2
     assert list(NotificationDelivery.objects.values_list("message", flat=True)) == ["4", "3", "2"]
+
+
+def test_a_redirecting_webhook_is_not_followed(configured):
+    configured.redirect_to = configured.url.replace("/hook", "/internal-target?x=1")
+    event = StatusEvent.record("failover", "became primary")
+    [delivery] = [d for d in notifications.create_deliveries(event.pk) if d.channel == "webhook"]
+    assert notifications.attempt(delivery.pk) == 2.0
+    delivery.refresh_from_db()
+    assert "HTTP 307: redirects are not followed" in delivery.last_error
+    assert configured.paths == ["/hook"]
+
+
+def test_the_destination_is_checked_again_at_send_time(configured, settings):
+    settings.FAILOVER_WEBHOOK_ALLOWED_NETWORKS = []
+    event = StatusEvent.record("failover", "became primary")
+    [delivery] = [d for d in notifications.create_deliveries(event.pk) if d.channel == "webhook"]
+    notifications.attempt(delivery.pk)
+    delivery.refresh_from_db()
+    assert "an internal address" in delivery.last_error
+    assert configured.paths == []
+
+
+def test_a_message_with_a_newline_still_makes_a_one_line_subject(configured):
+    event = StatusEvent.record("sync_failed", "Data sync #4 failed: report\nQ3.txt changed")
+    _run_all(event)
+    [email] = mail.outbox
+    assert email.subject.endswith("Data sync #4 failed: report Q3.txt changed")

@@ -1,3 +1,5 @@
+import ipaddress
+
 import pytest
 
 from failover.models import NotificationSettings, StatusEvent
@@ -57,3 +59,29 @@ def test_a_test_needs_a_recipient(staff_client):
     response = staff_client.post(URL + "test")
     assert response.status_code == 409
     assert "Add an e-mail recipient or a webhook URL first" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/hook",
+        "http://localhost/hook",
+        "http://[::1]/hook",
+        "https://10.1.2.3/hook",
+        "https://169.254.169.254/latest/meta-data",
+        "https://[fd00::1]/hook",
+        "https://[::ffff:127.0.0.1]/hook",
+    ],
+)
+def test_a_webhook_into_the_internal_network_is_refused(staff_client, url):
+    response = staff_client.post(URL + "save", {**VALID, "webhook_url": url})
+    assert response.status_code == 400
+    assert "an internal address" in response.content.decode()
+    assert NotificationSettings.load().webhook_url == ""
+
+
+def test_an_allowed_internal_network_is_accepted(staff_client, settings):
+    settings.FAILOVER_WEBHOOK_ALLOWED_NETWORKS = [ipaddress.ip_network("10.1.0.0/16")]
+    response = staff_client.post(URL + "save", {**VALID, "webhook_url": "https://10.1.2.3/hook"})
+    assert response.status_code == 302
+    assert NotificationSettings.load().webhook_url == "https://10.1.2.3/hook"

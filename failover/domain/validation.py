@@ -106,6 +106,18 @@ def parse_interface_address(value: str) -> tuple[str, int]:
         raise ValueError(f"{address!r} is not an IPv4 or IPv6 address.") from None
     if not sep:
         return str(ip), ip.max_prefixlen
-    if not prefix.isdigit() or not 0 <= int(prefix) <= ip.max_prefixlen:
+    if not (prefix.isascii() and prefix.isdigit()) or not 0 <= int(prefix) <= ip.max_prefixlen:
         raise ValueError(f"Prefix must be a number from 0 to {ip.max_prefixlen}.")
     return str(ip), int(prefix)
+
+
+MAX_ROW_ID = 2**63 - 1
+
+
+def parse_row_id(value) -> int:
+    """A row id from a query string (a paging cursor): ASCII digits within the
+    database's range. "²".isdigit() is true, but int("²") fails."""
+    text = str(value or "").strip()
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_ROW_ID:
+        raise ValueError(f"{text[:20]!r} is not a row id (a whole number).")
+    return int(text)

@@ -6,6 +6,7 @@ failed deliveries are retried with backoff and every attempt is recorded."""
 import hashlib
 import hmac
 import json
+import re
 import time
 
 import requests
@@ -22,9 +23,11 @@ from failover.models import (
     SiteState,
     StatusEvent,
 )
+from failover.netif import destinations
 from failover.shapes import event_json
 
 WEBHOOK_TIMEOUT = 5.0
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]+")
 MAX_ATTEMPTS = 5
 KEEP_DELIVERIES = 1000
 
@@ -82,25 +85,40 @@ def webhook_headers(secret: str, body: bytes, now: float) -> dict:
     }
 
 
+def subject(hostname: str, message: str) -> str:
+    """One line: a message may hold a newline (a file name), which no mail
+    header may."""
+    return CONTROL_CHARACTERS.sub(" ", f"[{hostname}] {message}")[:160]
+
+
 def _send(delivery: NotificationDelivery) -> None:
     if delivery.channel == NotificationDelivery.Channel.EMAIL:
         site = delivery.payload["site"]
         send_mail(
-            f"[{site['hostname']}] {delivery.message[:120]}",
+            subject(site["hostname"], delivery.message),
             json.dumps(delivery.payload, indent=2),
             None,
             [delivery.target],
         )
         return
+    # Checked again here: the name may resolve elsewhere than when it was saved.
+    why = destinations.refusal(delivery.target)
+    if why:
+        raise OSError(why)
     body = json.dumps(delivery.payload).encode()
     secret = NotificationSettings.load().webhook_secret
     response = requests.post(
         delivery.target,
         data=body,
         timeout=WEBHOOK_TIMEOUT,
+        allow_redirects=False,
         headers=webhook_headers(secret, body, time.time()),
     )
-    if response.status_code >= 300:
+    if 300 <= response.status_code < 400:
+        raise OSError(
+            f"the webhook answered HTTP {response.status_code}: redirects are not followed"
+        )
+    if response.status_code >= 400:
         raise OSError(f"the webhook answered HTTP {response.status_code}")
 
 

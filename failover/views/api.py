@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from failover.access import api_auth
 from failover.domain.health import site_problems
+from failover.domain.validation import parse_row_id
 from failover.errors import Refused
 from failover.forms import BecomeForm, PairingForm
 from failover.models import InterSiteKey, PeerStatus, QueueHeartbeat, SiteState, StatusEvent
@@ -95,8 +96,8 @@ def break_relationship(request):
 def events(request):
     """The status history, newest first: ``?limit=`` (1-500), ``?before=ID``, ``?kind=``."""
     try:
-        limit = int(request.GET.get("limit", 50))
-        before = int(request.GET["before"]) if request.GET.get("before") else None
+        limit = parse_row_id(request.GET.get("limit", 50))
+        before = parse_row_id(request.GET["before"]) if request.GET.get("before") else None
     except ValueError:
         return error("limit and before must be whole numbers.", 400)
     if not 1 <= limit <= 500:

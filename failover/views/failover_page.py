@@ -8,6 +8,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from failover.access import CHANGE_REFUSED, can_manage, staff_required
 from failover.domain.preconditions import blocked_actions
+from failover.domain.validation import parse_row_id
 from failover.forms import BackupSettingsForm, BecomeForm, PairingForm, SharedIPForm
 from failover.models import (
     BackupSettings,
@@ -25,7 +26,11 @@ LIVE_TARGET = "failover-live"
 
 
 def _parse_id(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
+    """A paging cursor; a malformed one reads as none (the newest page)."""
+    try:
+        return parse_row_id(value)
+    except ValueError:
+        return None
 
 
 def _history_page(events: list) -> tuple[list, int | None]:

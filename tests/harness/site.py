@@ -69,6 +69,8 @@ class LiveSite:
                 "FAILOVER_ALLOW_INSECURE_PEER": "1",
                 "FAILOVER_HEALTH_INTERVAL": "1",
                 "FAILOVER_SHARED_IP_BACKEND": "none",
+                # The tests' webhook receivers listen on loopback.
+                "FAILOVER_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
                 # Mail lands in files under the site's var/mail, for tests to read.
                 "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
                 **({"CELERY_BROKER_URL": "filesystem://"} if netns else backends.new_broker()),
