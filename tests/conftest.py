@@ -87,3 +87,17 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+@pytest.fixture
+def refusal_counts():
+    """Refused peer requests are counted in the (shared) cache: start from none."""
+    from django.core.cache import cache
+
+    from failover.peer import refusals
+
+    cache.delete_many(
+        [f"failover:refused:{c}" for c in refusals.CAUSES]
+        + [f"failover:refused-event:{c}" for c in refusals.CAUSES]
+    )
+    return refusals.counts

@@ -1,6 +1,7 @@
 import pytest
 
-from failover.models import PeerRefusal, SiteState, StatusEvent
+from failover.models import SiteState, StatusEvent
+from failover.peer import refusals
 
 
 @pytest.fixture
@@ -33,11 +34,11 @@ def test_other_addresses_need_the_token(client, metrics_token):
 
 
 @pytest.mark.django_db
-def test_the_figures_follow_the_state(client):
+def test_the_figures_follow_the_state(client, refusal_counts):
     SiteState.objects.filter(pk=SiteState.load().pk).update(role="primary", epoch=7)
     StatusEvent.record("failover", "became primary", role="primary", epoch=7)
     StatusEvent.record("conflict_detected", "conflict")
-    PeerRefusal.count_one("bad_signature")
+    refusals.count("bad_signature")
     text = client.get("/metrics").content.decode()
     assert 'failover_role{role="primary"} 1.0' in text
     assert "failover_epoch 7.0" in text

@@ -11,8 +11,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from failover.domain.event_kinds import EventKind
 from failover.errors import Refused
-from failover.models import InterSiteKey, PeerRefusal, SiteState, StatusEvent
-from failover.peer import nonces
+from failover.models import InterSiteKey, SiteState, StatusEvent
+from failover.peer import nonces, refusals
 from failover.peer.signing import SignatureError, sign_response, verify_request
 
 log = logging.getLogger(__name__)
@@ -64,11 +64,17 @@ def _authenticate(request, any_sender: bool) -> PeerRequest:
 
 
 def _refuse(request, error: SignatureError) -> JsonResponse:
-    source = request.META.get("REMOTE_ADDR", "unknown address")
-    log.warning(
-        "refused peer request %s %s from %s: %s", request.method, request.path, source, error
-    )
-    if PeerRefusal.count_one(error.code):
+    if refusals.count(error.code):
+        source = request.META.get("REMOTE_ADDR", "unknown address")
+        log.warning(
+            "refused peer request %s %s from %s: %s (further %s refusals within a "
+            "minute are counted, not logged)",
+            request.method,
+            request.path,
+            source,
+            error,
+            error.code,
+        )
         StatusEvent.record(
             EventKind.PEER_REQUEST_REFUSED,
             f"Refused a peer request from {source} to {request.path}: {error}",

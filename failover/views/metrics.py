@@ -14,7 +14,8 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from failover.domain.event_kinds import EventKind
 from failover.domain.roles import Role
-from failover.models import PeerRefusal, PeerStatus, SiteState, StatusEvent, SyncRun
+from failover.models import PeerStatus, SiteState, StatusEvent, SyncRun
+from failover.peer import refusals
 
 NAN = float("nan")
 
@@ -52,8 +53,8 @@ class SiteCollector:
         refused = CounterMetricFamily(
             "failover_refused_peer_requests", "Peer requests refused, by cause", labels=["cause"]
         )
-        for row in PeerRefusal.objects.all():
-            refused.add_metric([row.cause], row.count)
+        for cause, count in refusals.counts().items():
+            refused.add_metric([cause], count)
         yield refused
 
     @staticmethod
