@@ -2,8 +2,10 @@
 changing the pair needs a superuser or the failover.manage_failover
 permission, on the pages and the API alike."""
 
+import ipaddress
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
@@ -17,6 +19,24 @@ CHANGE_REFUSED = (
     "You may look but not change: changing the failover pair needs a superuser "
     "or the failover.manage_failover permission."
 )
+
+
+def client_address(request) -> str | None:
+    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT reverse
+    proxies the address the outermost one saw (X-Forwarded-For, read from the
+    right, where the trusted proxies appended it; a client can forge entries
+    on the left only)."""
+    remote = request.META.get("REMOTE_ADDR")
+    hops = settings.TRUSTED_PROXY_COUNT
+    if not hops:
+        return remote
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if len(forwarded) < hops:
+        return remote
+    try:
+        return str(ipaddress.ip_address(forwarded[-hops]))
+    except ValueError:
+        return remote
 
 
 def can_manage(user) -> bool:

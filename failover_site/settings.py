@@ -116,8 +116,16 @@ LOGIN_REDIRECT_URL = "/management/"
 LOGOUT_REDIRECT_URL = "/login"
 
 # Sign-in throttling: five failures for a user name from one address lock that
-# pair out for fifteen minutes.
+# pair out for fifteen minutes (django-axes); so do more failures for one user
+# name from any addresses, or from one address for any user names
+# (failover/sign_in_limits.py).
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5, minimum=1)
+SIGN_IN_FAILURES_PER_USER = envint("SIGN_IN_FAILURES_PER_USER", 20, minimum=1)
+SIGN_IN_FAILURES_PER_ADDRESS = envint("SIGN_IN_FAILURES_PER_ADDRESS", 50, minimum=1)
+# Reverse proxies in front of the site that append the client's address to
+# X-Forwarded-For: sign-in throttling and /metrics then use that address.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "failover.access.client_address"
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True

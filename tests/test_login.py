@@ -54,3 +54,43 @@ def test_sign_out_requires_post(staff_client):
     assert response.status_code == 302
     assert response["Location"] == "/login"
     assert staff_client.get("/management/").status_code == 302
+
+
+@override_settings(SIGN_IN_FAILURES_PER_USER=4)
+def test_a_user_name_tried_from_many_addresses_is_locked_out(client, staff_user):
+    for number in range(4):
+        client.post(
+            "/login", {"username": "alice", "password": "nope"}, REMOTE_ADDR=f"198.51.100.{number}"
+        )
+    response = client.post(
+        "/login",
+        {"username": "alice", "password": "correct-horse-battery"},
+        REMOTE_ADDR="198.51.100.99",
+    )
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+@override_settings(SIGN_IN_FAILURES_PER_ADDRESS=4)
+def test_an_address_spraying_user_names_is_locked_out(client, staff_user):
+    for number in range(4):
+        client.post("/login", {"username": f"user{number}", "password": "nope"})
+    response = client.post("/login", {"username": "alice", "password": "correct-horse-battery"})
+    assert response.status_code == 429
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1, AXES_FAILURE_LIMIT=2)
+def test_behind_a_proxy_the_lock_follows_the_forwarded_client(client, staff_user):
+    """Everyone comes from the proxy's address: a stranger's failures must not
+    lock the administrator out, and a forged left-hand entry changes nothing."""
+    stranger = {"HTTP_X_FORWARDED_FOR": "10.9.9.9, 203.0.113.7", "REMOTE_ADDR": "192.0.2.1"}
+    for _ in range(2):
+        client.post("/login", {"username": "alice", "password": "nope"}, **stranger)
+    assert (
+        client.post("/login", {"username": "alice", "password": "x"}, **stranger).status_code == 429
+    )
+    admin = {"HTTP_X_FORWARDED_FOR": "203.0.113.50", "REMOTE_ADDR": "192.0.2.1"}
+    response = client.post(
+        "/login", {"username": "alice", "password": "correct-horse-battery"}, **admin
+    )
+    assert response.status_code == 302

@@ -45,3 +45,13 @@ def test_the_figures_follow_the_state(client, refusal_counts):
     assert 'failover_failovers_total{cause="automatic"} 1.0' in text
     assert "failover_conflicts_total 1.0" in text
     assert 'failover_refused_peer_requests_total{cause="bad_signature"} 1.0' in text
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_the_forwarded_client_must_be_allowed(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    via_proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    outsider = client.get("/metrics", HTTP_X_FORWARDED_FOR="203.0.113.5", **via_proxy)
+    assert outsider.status_code == 403
+    inside = client.get("/metrics", HTTP_X_FORWARDED_FOR="127.0.0.1", **via_proxy)
+    assert inside.status_code == 200

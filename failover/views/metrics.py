@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
+from failover.access import client_address
 from failover.domain.event_kinds import EventKind
 from failover.domain.roles import Role
 from failover.models import PeerStatus, SiteState, StatusEvent, SyncRun
@@ -108,7 +109,7 @@ def _allowed(request) -> bool:
     if token and hmac.compare_digest(header.encode(), f"Bearer {token}".encode()):
         return True
     try:
-        client = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+        client = ipaddress.ip_address(client_address(request) or "")
     except ValueError:
         return False
     return any(client in network for network in settings.FAILOVER_METRICS_ALLOWED_IPS)
