@@ -45,4 +45,6 @@ def sign_in(request):
             status=429,
         )
     return _login_view(request)
+
+
 sign_out = auth_views.LogoutView.as_view()
