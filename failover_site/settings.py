@@ -248,6 +248,14 @@ FAILOVER_REPLICATED_MODELS = [
 
 # Files fetched at once during a sync.
 FAILOVER_SYNC_PARALLEL = envint("FAILOVER_SYNC_PARALLEL", 4, minimum=1)
+# What a backup accepts of a primary's manifest: a primary holds the key, but
+# its backup still bounds the memory and time a manifest may cost it.
+FAILOVER_SYNC_MAX_MANIFEST_BYTES = envint(
+    "FAILOVER_SYNC_MAX_MANIFEST_BYTES", 512 * 1024 * 1024, minimum=1024
+)
+FAILOVER_SYNC_MAX_ENTRIES = envint("FAILOVER_SYNC_MAX_ENTRIES", 1_000_000, minimum=1)
+FAILOVER_SYNC_MAX_DEPTH = envint("FAILOVER_SYNC_MAX_DEPTH", 64, minimum=1)
+FAILOVER_SYNC_MAX_NAME_BYTES = envint("FAILOVER_SYNC_MAX_NAME_BYTES", 255, minimum=1)
 
 
 # E-mail for notifications: Django's own settings, from the environment.

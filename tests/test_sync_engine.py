@@ -10,6 +10,7 @@ from failover import __version__
 from failover.sync import database
 from failover.sync.engine import Sync
 from failover.sync.outcome import SyncFailed
+from failover.sync.paths import Limits
 from failover.sync.source import SourceError
 from failover.sync.store import CopyStore
 from failover.sync.throttle import Throttle
@@ -206,3 +207,41 @@ def test_a_broken_dump_changes_nothing(django_user_model):
     with pytest.raises(database.DatabaseSyncError):
         database.apply('[{"model": "auth.user", "pk": 1, "fields": {"username": null}}]')
     assert django_user_model.objects.filter(username="kept").exists()
+
+
+def test_a_file_longer_than_declared_stops_being_written_at_once(store):
+    source = FakePrimary({"f": b"eight by"})
+    source.lie["f"] = b"eight bytes, then a great deal more than declared" * 1000
+    with pytest.raises(SyncFailed, match="more than the 8 bytes its manifest declares"):
+        sync(store, source)
+    assert source.served["f"] <= 12  # one chunk past the declared size, no more
+    assert not store.data_dir.exists()
+
+
+def test_setuid_and_setgid_bits_are_not_copied(store):
+    source = FakePrimary({"tool": b"#!/bin/sh\n"})
+    source.entries[0]["mode"] = 0o6777
+    sync(store, source)
+    assert (store.data_dir / "tool").stat().st_mode & 0o7777 == 0o777
+
+
+@pytest.mark.parametrize(
+    "limits,entry,reason",
+    [
+        (Limits(depth=3), "a/b/c/d", "deeper than 3 folders"),
+        (Limits(name_bytes=10), "a-name-of-eleven", "a name over 10 bytes"),
+        (Limits(entries=1), "second", "more than 1 entries"),
+    ],
+)
+def test_manifests_beyond_the_limits_are_refused(store, limits, entry, reason):
+    source = FakePrimary({"first": b"1", entry: b"2"})
+    with pytest.raises(SyncFailed, match=reason):
+        Sync(
+            source,
+            store,
+            run_id=1,
+            throttle=Throttle(0),
+            report_progress=lambda counters: None,
+            limits=limits,
+        ).run()
+    assert not store.data_dir.exists()

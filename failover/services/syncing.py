@@ -21,6 +21,7 @@ from failover.services import roles
 from failover.shapes import sync_progress
 from failover.sync.engine import Sync
 from failover.sync.outcome import Counters, SyncFailed
+from failover.sync.paths import Limits
 from failover.sync.source import PeerSource
 from failover.sync.store import CopyStore
 from failover.sync.throttle import Throttle
@@ -162,6 +163,11 @@ def execute(run_id: int) -> str:
             report_progress=_Progress(run.pk),
             parallel=settings.FAILOVER_SYNC_PARALLEL,
             last_database_digest=previous.database_digest if previous else "",
+            limits=Limits(
+                entries=settings.FAILOVER_SYNC_MAX_ENTRIES,
+                depth=settings.FAILOVER_SYNC_MAX_DEPTH,
+                name_bytes=settings.FAILOVER_SYNC_MAX_NAME_BYTES,
+            ),
         ).run()
     except SyncFailed as e:
         return fail(run.pk, str(e))

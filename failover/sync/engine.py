@@ -16,7 +16,7 @@ from failover.domain.versions import version_mismatch
 from failover.sync import database
 from failover.sync.fetch import Fetcher
 from failover.sync.outcome import Counters, SyncFailed, SyncResult, disk_error
-from failover.sync.paths import ManifestError, check_manifest
+from failover.sync.paths import DEFAULT_LIMITS, Limits, ManifestError, check_manifest
 from failover.sync.source import SourceError
 from failover.sync.store import CopyStore
 from failover.sync.throttle import Throttle
@@ -52,6 +52,7 @@ class Sync:
         report_progress,
         parallel: int = 4,
         last_database_digest: str = "",
+        limits: Limits = DEFAULT_LIMITS,
     ):
         self.source = source
         self.store = store
@@ -60,6 +61,7 @@ class Sync:
         self.report_progress = report_progress
         self.parallel = parallel
         self.last_database_digest = last_database_digest
+        self.limits = limits
         self.counters = Counters()
         self.stop = threading.Event()
 
@@ -111,7 +113,7 @@ class Sync:
         if mismatch:
             raise SyncFailed(mismatch)
         try:
-            return check_manifest(manifest.get("files"))
+            return check_manifest(manifest.get("files"), self.limits)
         except ManifestError as e:
             raise SyncFailed(f"refused the primary's manifest: {e}") from None
 
@@ -183,6 +185,8 @@ class Sync:
                 target = staging / entry["path"]
                 os.utime(target, ns=(entry["mtime_ns"], entry["mtime_ns"]))
                 if "mode" in entry:
-                    os.chmod(target, entry["mode"] & 0o7777)
+                    # Permission bits only: a setuid or setgid bit from the
+                    # primary must not reach a backup whose worker may be root.
+                    os.chmod(target, entry["mode"] & 0o777)
         except OSError as e:
             raise disk_error(e, "setting file times") from None

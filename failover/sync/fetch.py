@@ -101,6 +101,12 @@ class Fetcher:
             for chunk in chunks:
                 if self.stop.is_set():
                     raise SyncFailed("stopped")
+                if have + len(chunk) > entry["size"]:
+                    out.truncate(0)
+                    raise SyncFailed(
+                        f"{entry['path']}: the primary sent more than the {entry['size']} "
+                        "bytes its manifest declares; the previous copy is kept"
+                    )
                 self.throttle.consume(len(chunk))
                 out.write(chunk)
                 digest.update(chunk)
