@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from failover.domain.event_kinds import EventKind
+from failover.domain.validation import is_ip_address
 from failover.errors import Refused
 from failover.models import (
     ApiToken,
@@ -76,7 +77,7 @@ def add_shared_ip(address: str, prefix: int, interface: str, actor) -> SharedIP:
 
 @transaction.atomic
 def remove_shared_ip(address: str, actor) -> None:
-    ip = SharedIP.objects.filter(address=address).first()
+    ip = SharedIP.objects.filter(address=address).first() if is_ip_address(address) else None
     if ip is None:
         raise SharedIPError(f"{address} is not in the list of shared IPs.")
     problems = take_down(ip) if ip.state == SharedIP.State.UP else []
