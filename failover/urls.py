@@ -7,6 +7,7 @@ from failover.views import (
     failover_actions,
     failover_config,
     failover_page,
+    history,
     metrics,
     notifications,
     peer_endpoints,
@@ -22,7 +23,19 @@ urlpatterns = [
     path("logout", auth.sign_out, name="logout"),
     path("management/", software.software, name="software"),
     path("management/failover/", failover_page.failover_page, name="failover"),
-    path("management/failover/history", failover_page.history, name="failover-history"),
+    path("management/failover/history", history.history, name="failover-history"),
+    path(
+        "management/failover/history.csv",
+        history.history_export,
+        {"fmt": "csv"},
+        name="failover-history-csv",
+    ),
+    path(
+        "management/failover/history.jsonl",
+        history.history_export,
+        {"fmt": "jsonl"},
+        name="failover-history-jsonl",
+    ),
     path(
         "management/failover/settings",
         failover_config.save_backup_settings,

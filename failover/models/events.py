@@ -2,8 +2,26 @@ from django.db import models
 from django.utils import timezone
 
 from failover.domain.event_kinds import EventKind
+from failover.domain.history_filter import HistoryFilter
 
 SYSTEM = "system"
+NO_FILTER = HistoryFilter()
+
+
+class EventQuerySet(models.QuerySet):
+    def matching(self, wanted: HistoryFilter):
+        events = self
+        if wanted.kinds:
+            events = events.filter(kind__in=wanted.kinds)
+        if wanted.actor:
+            events = events.filter(actor=wanted.actor)
+        if wanted.since:
+            events = events.filter(time__gte=wanted.since)
+        if wanted.until:
+            events = events.filter(time__lt=wanted.until)
+        if wanted.text:
+            events = events.filter(message__icontains=wanted.text)
+        return events
 
 
 class StatusEvent(models.Model):
@@ -21,8 +39,17 @@ class StatusEvent(models.Model):
     actor = models.CharField(max_length=150, default=SYSTEM)
     details = models.JSONField(default=dict, blank=True)
 
+    objects = EventQuerySet.as_manager()
+
     class Meta:
-        indexes = [models.Index(fields=["kind", "time"], name="event_kind_time")]
+        # Pages go newest first by id, filtered: one index per filterable
+        # column, each ending in the id so a filtered page is an index range.
+        # (Free text has a trigram index on PostgreSQL, migration 0009.)
+        indexes = [
+            models.Index(fields=["kind", "id"], name="event_kind_id"),
+            models.Index(fields=["actor", "id"], name="event_actor_id"),
+            models.Index(fields=["time"], name="event_time"),
+        ]
 
     def __str__(self):
         return f"{self.time:%Y-%m-%d %H:%M:%S} {self.kind}: {self.message}"
@@ -39,8 +66,15 @@ class StatusEvent(models.Model):
         )
 
     @classmethod
-    def page(cls, *, before: int | None = None, after: int | None = None, size: int = 25):
-        events = cls.objects.order_by("-id")
+    def page(
+        cls,
+        *,
+        before: int | None = None,
+        after: int | None = None,
+        size: int = 25,
+        wanted: HistoryFilter = NO_FILTER,
+    ):
+        events = cls.objects.matching(wanted).order_by("-id")
         if before is not None:
             events = events.filter(id__lt=before)
         if after is not None:

@@ -5,10 +5,12 @@ import json
 from functools import wraps
 
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from failover.access import api_auth
 from failover.domain.health import site_problems
+from failover.domain.history_filter import parse_history_filter
 from failover.domain.validation import parse_row_id
 from failover.errors import Refused
 from failover.forms import BecomeForm, PairingForm
@@ -94,7 +96,9 @@ def break_relationship(request):
 @require_GET
 @api_auth
 def events(request):
-    """The status history, newest first: ``?limit=`` (1-500), ``?before=ID``, ``?kind=``."""
+    """The status history, newest first: ``?limit=`` (1-500), ``?before=ID``,
+    and the history filter: ``kind`` (repeatable), ``actor``, ``since``,
+    ``until``, ``q``."""
     try:
         limit = parse_row_id(request.GET.get("limit", 50))
         before = parse_row_id(request.GET["before"]) if request.GET.get("before") else None
@@ -102,12 +106,11 @@ def events(request):
         return error("limit and before must be whole numbers.", 400)
     if not 1 <= limit <= 500:
         return error("limit must be from 1 to 500.", 400)
-    rows = StatusEvent.objects.order_by("-id")
-    if before is not None:
-        rows = rows.filter(id__lt=before)
-    if request.GET.get("kind"):
-        rows = rows.filter(kind=request.GET["kind"])
-    page = list(rows[:limit])
+    try:
+        wanted = parse_history_filter(request.GET, timezone.get_current_timezone())
+    except ValueError as e:
+        return error(str(e), 400)
+    page = StatusEvent.page(before=before, size=limit, wanted=wanted)
     return JsonResponse(
         {
             "events": [event_json(event) for event in page],

@@ -1,5 +1,4 @@
-"""The Management > Failover page: the full page, its live status partial and
-the status history's "load more"."""
+"""The Management > Failover page: the full page and its live status partial."""
 
 from django.conf import settings
 from django.shortcuts import render
@@ -8,36 +7,19 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from failover.access import CHANGE_REFUSED, can_manage, staff_required
 from failover.domain.preconditions import blocked_actions
-from failover.domain.validation import parse_row_id
 from failover.forms import BackupSettingsForm, BecomeForm, PairingForm, SharedIPForm
 from failover.models import (
     BackupSettings,
     PeerStatus,
     RoleSwap,
     SiteState,
-    StatusEvent,
     SyncRun,
 )
 from failover.services.configuration import known_addresses
 from failover.shapes import sync_progress
+from failover.views.history import filter_context, page_of_events, parse_id, requested_filter
 
-HISTORY_PAGE = 25
 LIVE_TARGET = "failover-live"
-
-
-def _parse_id(value) -> int | None:
-    """A paging cursor; a malformed one reads as none (the newest page)."""
-    try:
-        return parse_row_id(value)
-    except ValueError:
-        return None
-
-
-def _history_page(events: list) -> tuple[list, int | None]:
-    """Split a page fetched one row long into its rows and the "load more" cursor."""
-    if len(events) > HISTORY_PAGE:
-        return events[:HISTORY_PAGE], events[HISTORY_PAGE - 1].pk
-    return events, None
 
 
 def _syncs(site: SiteState, peer: PeerStatus | None) -> tuple[dict | None, dict | None, bool]:
@@ -86,8 +68,10 @@ def _blocked_actions(site, request, peer, running_sync) -> dict[str, str]:
 def render_page(request, *, status=200, **forms):
     site = SiteState.load()
     addresses, address_error = known_addresses()
-    events, more_before = _history_page(StatusEvent.page(size=HISTORY_PAGE + 1))
+    wanted, filter_error = requested_filter(request)
+    events, more_before = page_of_events(wanted)
     context = {
+        **filter_context(wanted, filter_error),
         **live_context(site, request),
         "tab": "failover",
         "pairing_form": forms.get("pairing_form") or PairingForm(),
@@ -111,11 +95,14 @@ def _live_partial(request):
         # The page's layout depends on the role (setup form, read-only
         # backup view): a role change needs the whole page again.
         return HttpResponseClientRefresh()
-    after = _parse_id(request.GET.get("after"))
-    fetched = StatusEvent.page(after=after, size=HISTORY_PAGE + 1) if after is not None else []
-    new_events, more_before = _history_page(fetched)
+    after = parse_id(request.GET.get("after"))
+    wanted, filter_error = requested_filter(request)
+    new_events, more_before = (
+        page_of_events(wanted, after=after) if after is not None else ([], None)
+    )
     context = {
         **live_context(site, request),
+        **filter_context(wanted, filter_error),
         "new_events": new_events,
         # Too many new rows to prepend: replace the first page instead.
         "replace_history": more_before is not None,
@@ -131,14 +118,3 @@ def failover_page(request):
     if request.htmx and request.htmx.target == LIVE_TARGET:
         return _live_partial(request)
     return render_page(request)
-
-
-@require_GET
-@staff_required
-def history(request):
-    """The next page of older events, for "load more"."""
-    before = _parse_id(request.GET.get("before"))
-    events, more_before = _history_page(StatusEvent.page(before=before, size=HISTORY_PAGE + 1))
-    return render(
-        request, "failover/_history_page.html", {"events": events, "more_before": more_before}
-    )

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from failover.cli import (
+    history_cmd,
     key_cmd,
     pairing_cmd,
     roles_cmd,
@@ -11,7 +12,16 @@ from failover.cli import (
 )
 from failover.errors import Refused
 
-SUBCOMMANDS = (status_cmd, pairing_cmd, sync_cmd, roles_cmd, settings_cmd, shared_ip_cmd, key_cmd)
+SUBCOMMANDS = (
+    status_cmd,
+    pairing_cmd,
+    sync_cmd,
+    roles_cmd,
+    settings_cmd,
+    shared_ip_cmd,
+    key_cmd,
+    history_cmd,
+)
 
 
 class Command(BaseCommand):
