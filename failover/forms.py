@@ -174,6 +174,17 @@ class BecomeForm(forms.Form):
         "cancelled and nothing changes.",
     )
 
+    def name_the_peer(self, *, peer: str, becoming: str) -> "BecomeForm":
+        """Word the options as the appliance does, naming the peer site
+        ("site-b (10.0.0.2)") and the role this site is becoming."""
+        self.fields[
+            "sync_first"
+        ].label = f"Pull a data sync from the site instance at {peer} while becoming the {becoming}"
+        self.fields[
+            "force"
+        ].label = f"Become a backup even if the peer site instance at {peer} cannot be contacted"
+        return self
+
 
 class EmailListField(LineListField):
     """E-mail addresses."""

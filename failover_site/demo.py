@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from failover_site.demo_data import fill_sample
 from failover_site.launch import BASE_DIR, SiteProcesses, SiteSpec
 
 DEMO_DIR = BASE_DIR / "var" / "demo"
@@ -66,6 +67,9 @@ def main() -> int:
     print("Preparing the demo sites (migrations, admin user, inter-site key)...", flush=True)
     for spec in specs:
         _prepare(spec, password, inter_site_key)
+    sample = fill_sample(specs[0].var_dir / "data")
+    if sample:
+        print(f"Put {sample} sample files in {specs[0].name}'s data directory.", flush=True)
     sites = [SiteProcesses(spec, DEMO_DIR / "logs") for spec in specs]
     for site in sites:
         site.start()

@@ -162,3 +162,40 @@ def test_the_primary_shows_the_backups_sync_progress(staff_client):
     assert 'aria-valuenow="30"' in html
     sync_action = html[html.index("<h3>Sync now</h3>") : html.index("<h3>Become")]
     assert "disabled" in sync_action and "A sync is already running." in sync_action
+
+
+def _backup_settings_open(html: str) -> bool:
+    section = html[html.index('<section id="backup-settings"') :]
+    details = section[section.index("<details") :]
+    return details.startswith("<details open>")
+
+
+def test_backup_settings_are_collapsed_on_the_primary_and_open_elsewhere(staff_client):
+    assert _backup_settings_open(staff_client.get("/management/failover/").content.decode())
+    _set_role("primary", epoch=1, peer_host="backup.example", peer_port=8443)
+    assert not _backup_settings_open(staff_client.get("/management/failover/").content.decode())
+    _set_role("backup", epoch=1)
+    assert _backup_settings_open(staff_client.get("/management/failover/").content.decode())
+
+
+def test_an_invalid_setting_opens_them_on_the_primary(staff_client):
+    _set_role("primary", epoch=1, peer_host="backup.example", peer_port=8443)
+    html = staff_client.post("/management/failover/settings", {"primary_timeout": "1"})
+    assert _backup_settings_open(html.content.decode())
+
+
+def test_the_swap_options_name_the_peer_as_the_appliance_does(staff_client):
+    _set_role("primary", epoch=1, peer_host="10.0.0.2", peer_port=8443)
+    PeerStatus.objects.update_or_create(pk=1, defaults={"hostname": "site-b", "reachable": True})
+    html = staff_client.get("/management/failover/").content.decode()
+    assert (
+        "Pull a data sync from the site instance at site-b (10.0.0.2) while becoming the backup"
+        in html
+    )
+    assert (
+        "Become a backup even if the peer site instance at site-b (10.0.0.2) cannot be contacted"
+        in html
+    )
+    _set_role("backup")
+    html = staff_client.get("/management/failover/").content.decode()
+    assert "at site-b (10.0.0.2) while becoming the primary" in html

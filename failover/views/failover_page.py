@@ -47,11 +47,19 @@ def live_context(site: SiteState, request) -> dict:
         "syncs_on_peer": syncs_on_peer,
         "actions": _blocked_actions(site, request, peer, running_sync),
         "swap": RoleSwap.objects.first(),
-        "become_form": BecomeForm(),
+        "become_form": _become_form(site, peer),
         "insecure_peer_link": settings.FAILOVER_ALLOW_INSECURE_PEER,
         "no_test_ips": backup_settings.auto_failover_enabled and not backup_settings.test_ips,
         "poll_seconds": max(1, min(5, round(settings.FAILOVER_HEALTH_INTERVAL))),
     }
+
+
+def _become_form(site: SiteState, peer: PeerStatus | None) -> BecomeForm:
+    form = BecomeForm()
+    if peer is None:
+        return form
+    name = f"{peer.hostname} ({site.peer_host})" if peer.hostname else site.peer_host
+    return form.name_the_peer(peer=name, becoming="backup" if site.is_primary else "primary")
 
 
 def _blocked_actions(site, request, peer, running_sync) -> dict[str, str]:
