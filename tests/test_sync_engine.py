@@ -205,3 +205,28 @@ def test_a_broken_dump_changes_nothing(django_user_model):
     with pytest.raises(database.DatabaseSyncError):
         database.apply('[{"model": "auth.user", "pk": 1, "fields": {"username": null}}]')
     assert django_user_model.objects.filter(username="kept").exists()
+
+
+def test_an_api_token_follows_its_user_by_the_primarys_ids(django_user_model):
+    from failover.models import ApiToken
+
+    alice = django_user_model.objects.create_user("alice", password="pw-123456789", is_staff=True)
+    bob = django_user_model.objects.create_user("bob", password="pw-123456789", is_staff=True)
+    _, plain = ApiToken.issue(bob, "bob's")
+    rows = database.dump()
+    # The backup's own "bob" holds the id the primary gave alice.
+    django_user_model.objects.all().delete()
+    django_user_model.objects.create_user("bob", password="pw-123456789", id=alice.id)
+    assert database.apply(rows) == 3
+    assert ApiToken.authenticate(plain).username == "bob"
+
+
+def test_an_api_token_whose_user_the_backup_lacks_is_applied(django_user_model):
+    from failover.models import ApiToken
+
+    admin = django_user_model.objects.create_user("admin", password="pw-123456789", is_staff=True)
+    _, plain = ApiToken.issue(admin, "smoke")
+    rows = database.dump()
+    django_user_model.objects.all().delete()
+    assert database.apply(rows) == 2
+    assert ApiToken.authenticate(plain).username == "admin"
