@@ -195,6 +195,15 @@ def test_the_redis_transport_is_declared():
     assert '"celery[redis]' in (ROOT / "pyproject.toml").read_text()
 
 
+def test_the_smoke_run_uses_redis_databases_the_harness_leaves_alone():
+    from tests.harness.backends import REDIS_DATABASES
+
+    smoke = (DOCKER / "smoke.sh").read_text()
+    numbers = {int(n) for n in re.findall(r"\[site-[ab]\]=(\d+)", smoke)}
+    assert numbers == {13, 14}
+    assert not numbers & set(REDIS_DATABASES) and 15 not in numbers
+
+
 def test_the_healthchecks_name_existing_checks(compose):
     checks = (DOCKER / "healthcheck.py").read_text()
     for name in SITE_SERVICES:
