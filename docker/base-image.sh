@@ -19,13 +19,18 @@ export DEBIAN_FRONTEND=noninteractive
 # The first URI apt uses for bookworm itself: deb822 *.sources stanzas, or
 # one-line "deb URI bookworm ..." entries.
 mirror() {
+    local files=() f
+    for f in /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list /etc/apt/sources.list; do
+        [ -f "$f" ] && files+=("$f")
+    done
+    [ ${#files[@]} -gt 0 ] || return 0
     awk '
-        /^URIs:/ { uri = $2 }
-        /^Suites:/ && uri { for (i = 2; i <= NF; i++) if ($i == "bookworm") { print uri; exit } }
-        /^$/ { uri = "" }
-        /^deb / && $3 == "bookworm" { print $2; exit }
-    ' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list /etc/apt/sources.list \
-        2>/dev/null | head -n 1
+        function found() { if (uri != "" && bookworm) { print uri; exit } }
+        FNR == 1 || /^[ \t]*$/ { uri = ""; bookworm = 0 }
+        /^URIs:/ { uri = $2; found() }
+        /^Suites:/ { for (i = 2; i <= NF; i++) if ($i == "bookworm") bookworm = 1; found() }
+        /^deb[ \t]/ { sub(/\[[^]]*\][ \t]*/, ""); if ($3 == "bookworm") { print $2; exit } }
+    ' "${files[@]}"
 }
 
 # pip's settings on this machine that say how to reach a package index over
