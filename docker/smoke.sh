@@ -53,7 +53,8 @@ psql_admin() {
 # --- Host state the run must leave as it found it ------------------------------
 host_state() {
     cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv6/conf/all/forwarding
-    ip -o link | awk -F': ' '{ print $2 }' | sort
+    # Interfaces Docker would make (others' tests may add their own meanwhile).
+    ip -o link | awk -F': ' '$2 ~ /^(docker|br-|veth)/ { print $2 }' | sort
     # Rules only: no comments, no packet counters.
     { iptables-save; ip6tables-save; } 2>/dev/null | sed -e '/^#/d' -e 's/\[[0-9]*:[0-9]*\]//'
 }
