@@ -90,6 +90,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A password given apart from the URL needs no URL-encoding, so any character
+# works (compose passes POSTGRES_PASSWORD this way); it wins over the URL's.
+_database_password = envstr("DATABASE_PASSWORD")
+if _database_password:
+    DATABASES["default"]["PASSWORD"] = _database_password
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share the file: WAL plus a busy timeout lets them
     # write concurrently instead of failing with "database is locked".

@@ -65,6 +65,33 @@ def test_the_settings_refuse_debug_off_without_a_secret_key(tmp_path):
     assert "SECRET_KEY must be set when DEBUG is off" in done.stderr
 
 
+def test_a_database_password_apart_from_the_url_may_hold_any_character(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(
+        os.environ,
+        DEBUG="1",
+        FAILOVER_VAR_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="failover_site.settings",
+        DATABASE_URL="postgres://failover@127.0.0.1:5432/failover",
+        DATABASE_PASSWORD="p@ss:w/rd?#%&=+",
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings; db = settings.DATABASES['default'];"
+            "print(db['USER'], db['PASSWORD'], db['HOST'], db['NAME'])",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.stdout.split() == ["failover", "p@ss:w/rd?#%&=+", "127.0.0.1", "failover"]
+
+
 def test_json_log_lines_carry_the_event():
     import json
     import logging

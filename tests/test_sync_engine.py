@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from failover import __version__
+from failover.models import ApiToken
 from failover.sync import database
 from failover.sync.engine import Sync
 from failover.sync.outcome import SyncFailed
@@ -245,3 +246,24 @@ def test_manifests_beyond_the_limits_are_refused(store, limits, entry, reason):
             limits=limits,
         ).run()
     assert not store.data_dir.exists()
+
+
+def test_an_api_token_follows_its_user_by_the_primarys_ids(django_user_model):
+    alice = django_user_model.objects.create_user("alice", password="pw-123456789", is_staff=True)
+    bob = django_user_model.objects.create_user("bob", password="pw-123456789", is_staff=True)
+    _, plain = ApiToken.issue(bob, "bob's")
+    rows = database.dump()
+    # The backup's own "bob" holds the id the primary gave alice.
+    django_user_model.objects.all().delete()
+    django_user_model.objects.create_user("bob", password="pw-123456789", id=alice.id)
+    assert database.apply(rows) == 3
+    assert ApiToken.authenticate(plain).username == "bob"
+
+
+def test_an_api_token_whose_user_the_backup_lacks_is_applied(django_user_model):
+    admin = django_user_model.objects.create_user("admin", password="pw-123456789", is_staff=True)
+    _, plain = ApiToken.issue(admin, "smoke")
+    rows = database.dump()
+    django_user_model.objects.all().delete()
+    assert database.apply(rows) == 2
+    assert ApiToken.authenticate(plain).username == "admin"

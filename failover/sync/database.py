@@ -39,22 +39,29 @@ class DatabaseSyncError(Exception):
 
 @transaction.atomic
 def apply(text: str) -> int:
-    """Replace this site's replicated rows with the dump's. All or nothing."""
+    """Replace this site's replicated rows with the dump's. All or nothing.
+
+    Rows are deserialized one at a time after the old ones are gone, parents
+    first: a natural key to a replicated row (an API token's user, by user
+    name) then finds the primary's row just saved, never this site's old row of
+    that name, which may have another id or none.
+    """
     models = replicated_models()
-    try:
-        objects = list(serializers.deserialize("json", text, handle_forward_references=True))
-    except DeserializationError as e:
-        raise DatabaseSyncError(f"the primary's database dump is invalid: {e}") from None
-    unexpected = {type(obj.object)._meta.label for obj in objects} - {m._meta.label for m in models}
-    if unexpected:
-        raise DatabaseSyncError(
-            f"the dump holds models this site does not replicate: {', '.join(sorted(unexpected))}"
-        )
+    labels = {m._meta.label for m in models}
+    count = 0
     try:
         for model in reversed(models):
             model._default_manager.all().delete()
-        for obj in objects:
+        for obj in serializers.deserialize("json", text):
+            if type(obj.object)._meta.label not in labels:
+                raise DatabaseSyncError(
+                    "the dump holds a model this site does not replicate: "
+                    f"{type(obj.object)._meta.label}"
+                )
             obj.save()
+            count += 1
+    except DeserializationError as e:
+        raise DatabaseSyncError(f"the primary's database dump is invalid: {e}") from None
     except DatabaseError as e:
         raise DatabaseSyncError(f"the primary's rows could not be applied: {e}") from None
 
@@ -64,4 +71,4 @@ def apply(text: str) -> int:
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(sql)
-    return len(objects)
+    return count

@@ -14,8 +14,10 @@ from failover_site.launch import BASE_DIR
 
 POSTGRES_ADMIN = os.environ.get("FAILOVER_TEST_POSTGRES", "")
 REDIS = os.environ.get("FAILOVER_TEST_REDIS", "")
-# Redis database 15 belongs to the test process itself; 0 is left alone.
-_REDIS_NUMBERS = itertools.cycle(range(1, 15))
+# Redis database 15 belongs to the test process itself; 0 is left alone, and
+# 13 and 14 to docker/smoke.sh's two stacks (CI runs it on the same server).
+REDIS_DATABASES = range(1, 13)
+_REDIS_NUMBERS = itertools.cycle(REDIS_DATABASES)
 _lock = threading.Lock()
 _templates: dict[str, str] = {}
 
