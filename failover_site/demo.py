@@ -18,8 +18,9 @@ ADMIN = "admin"
 
 
 def _stored_secret(path: Path, nbytes: int = 24) -> str:
-    """A random secret kept across runs, so passwords and keys stay the same."""
-    if not path.exists():
+    """A random secret kept across runs, so passwords and keys stay the same
+    (one stored shorter than asked for, by an older demo, is made anew)."""
+    if not path.exists() or len(path.read_text().strip()) < nbytes * 4 // 3:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(nbytes))
         path.chmod(0o600)
@@ -62,7 +63,7 @@ def _prepare(spec: SiteSpec, password: str, inter_site_key: str) -> None:
 def main() -> int:
     password = _stored_secret(DEMO_DIR / "admin-password")
     inter_site_key = _stored_secret(DEMO_DIR / "inter-site-key", 48)
-    specs = _specs(_stored_secret(DEMO_DIR / "secret-key"))
+    specs = _specs(_stored_secret(DEMO_DIR / "secret-key", 48))
     print("Preparing the demo sites (migrations, admin user, inter-site key)...", flush=True)
     for spec in specs:
         _prepare(spec, password, inter_site_key)

@@ -7,6 +7,7 @@ FAILOVER_TEST_REQUIRE names them, in which case their absence is an error.
 """
 
 import os
+import secrets
 import socket
 import sys
 
@@ -27,7 +28,9 @@ def answers(address) -> bool:
 
 def main() -> int:
     required = set(filter(None, os.environ.get("FAILOVER_TEST_REQUIRE", "").split(",")))
-    env = {}
+    # DEBUG is off by default, and then the settings need a long secret key;
+    # processes the tests start inherit it.
+    env = {"SECRET_KEY": secrets.token_urlsafe(48)}
     use_postgres, use_redis = answers(POSTGRES), answers(REDIS)
     for name, found in (("postgres", use_postgres), ("redis", use_redis)):
         if name in required and not found:

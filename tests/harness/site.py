@@ -2,6 +2,7 @@
 separate processes, with its own database, broker and data directory."""
 
 import json
+import secrets
 import signal
 import subprocess
 from pathlib import Path
@@ -64,7 +65,7 @@ class LiveSite:
             env={
                 "DATABASE_URL": self.database_url,
                 "DEBUG": "0",
-                "SECRET_KEY": f"harness-secret-{name}",
+                "SECRET_KEY": secrets.token_urlsafe(48),
                 "ALLOWED_HOSTS": "*",
                 "FAILOVER_ALLOW_INSECURE_PEER": "1",
                 "FAILOVER_HEALTH_INTERVAL": "1",
