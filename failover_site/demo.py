@@ -1,16 +1,14 @@
 """`make demo`: a primary-to-be and a backup-to-be on localhost, ready to sign in.
 
-Each site gets its own SQLite database, data directory, embedded broker, web
+Each site gets its own SQLite database, data directory, embedded Redis, web
 server, Celery worker and beat under var/demo/. Ctrl-C stops them all.
 """
 
 import secrets
-import signal
 import sys
-import time
 from pathlib import Path
 
-from failover_site.launch import BASE_DIR, SiteProcesses, SiteSpec
+from failover_site.launch import BASE_DIR, SiteProcesses, SiteSpec, stop_all, supervise
 
 DEMO_DIR = BASE_DIR / "var" / "demo"
 SITES = (("site-a", 8001), ("site-b", 8002))
@@ -68,17 +66,13 @@ def main() -> int:
     for spec in specs:
         _prepare(spec, password, inter_site_key)
     sites = [SiteProcesses(spec, DEMO_DIR / "logs") for spec in specs]
-    for site in sites:
-        site.start()
-
-    stopping = False
-
-    def stop(signum, frame):
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    try:
+        for site in sites:
+            site.start()
+    except RuntimeError as e:
+        stop_all(sites)
+        print(f"demo: {e}", file=sys.stderr)
+        return 1
 
     print()
     for spec in specs:
@@ -88,24 +82,12 @@ def main() -> int:
     print("To pair them, open site-a's Management > Failover page and enter")
     print(f"  backup 127.0.0.1 port {SITES[1][1]}, reverse 127.0.0.1 port {SITES[0][1]}.")
     print(f"Logs: {DEMO_DIR / 'logs'}   Press Ctrl-C to stop every process.", flush=True)
-    try:
-        while not stopping:
-            for site in sites:
-                for role, code in site.exited().items():
-                    print(
-                        f"{site.spec.name} {role} exited with status {code}; see "
-                        f"{site.log_path(role)}. Stopping the demo.",
-                        flush=True,
-                    )
-                    stopping = True
-            time.sleep(0.5)
-    finally:
-        print("Stopping...", flush=True)
-        for site in sites:
-            site.terminate()
-        deadline = time.monotonic() + 10
-        for site in sites:
-            site.reap(deadline)
+    supervise(
+        sites,
+        on_exit=lambda message: print(
+            f"{message} See the logs in {DEMO_DIR / 'logs'}. Stopping the demo.", flush=True
+        ),
+    )
     return 0
 
 

@@ -15,18 +15,18 @@ class SettingError(ValueError):
     pass
 
 
-def envraw(name: str) -> str | None:
+def envraw(name: str, environ=os.environ) -> str | None:
     """The value of ``NAME``, or the contents of the file ``NAME_FILE`` names;
     None when neither is set. Set but empty (as in an env file's "NAME=")
     counts as unset, so the default applies."""
-    file_path = os.environ.get(f"{name}_FILE")
+    file_path = environ.get(f"{name}_FILE")
     if file_path:
         try:
             value = Path(file_path).read_text().strip()
         except OSError as e:
             raise SettingError(f"{name}_FILE: cannot read {file_path}: {e.strerror}") from e
     else:
-        value = os.environ.get(name, "").strip()
+        value = environ.get(name, "").strip()
     return value or None
 
 

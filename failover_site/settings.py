@@ -1,9 +1,9 @@
 """Settings for the failover console, read from environment variables.
 
-With no environment at all the project runs on SQLite and an embedded
-(filesystem) Celery broker under ``var/``; set ``DATABASE_URL`` and
-``CELERY_BROKER_URL`` to run on PostgreSQL and Redis. README lists every
-variable.
+With no environment at all the project runs on SQLite and its own embedded
+Redis under ``var/`` (DEBUG off, so SECRET_KEY is still needed); set
+``DATABASE_URL`` and ``CELERY_BROKER_URL`` to run on PostgreSQL and a Redis
+server of your own. README lists every variable.
 """
 
 import socket
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from failover_site import embedded_redis
 from failover_site.env import (
     SettingError,
     envbool,
@@ -151,23 +152,27 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # Browsers remember to use HTTPS only for this long; 0 sends no HSTS header.
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0, minimum=0)
 
-# Celery -------------------------------------------------------------------
-CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "filesystem://")
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    _broker_dir = VAR_DIR / "broker"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "control_folder": str(_broker_dir / "control"),
-        "store_processed": False,
-        # The folder is polled; a health check every FAILOVER_HEALTH_INTERVAL
-        # must not wait a second for the next look.
-        "polling_interval": 0.1,
-    }
-
-    # kombu's filesystem transport expects its folders to exist.
-    for _folder in ("queue", "control"):
-        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
+# Celery, cache and nonce store --------------------------------------------
+# One Redis serves all three: the one CELERY_BROKER_URL names, or else the
+# site's embedded Redis (failover_site/embedded_redis.py), which the site's
+# launcher starts first.
+CELERY_BROKER_URL = envstr("CELERY_BROKER_URL")
+if CELERY_BROKER_URL:
+    # The cache and so the nonce store must be shared by every process.
+    if not CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        raise SettingError(
+            "CELERY_BROKER_URL must be a Redis URL (redis:// or rediss://), "
+            f"not {CELERY_BROKER_URL.split('://')[0]}://..."
+        )
+    FAILOVER_EMBEDDED_REDIS = None
+    _cache_url = CELERY_BROKER_URL
+else:
+    FAILOVER_EMBEDDED_REDIS = embedded_redis.socket_path(VAR_DIR)
+    CELERY_BROKER_URL = embedded_redis.broker_url(FAILOVER_EMBEDDED_REDIS)
+    _cache_url = embedded_redis.cache_url(FAILOVER_EMBEDDED_REDIS)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
@@ -205,17 +210,6 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"queue": "default", "expires": 14},
     },
 }
-
-if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": CELERY_BROKER_URL,
-        }
-    }
-    FAILOVER_NONCE_STORE = "cache"
-else:
-    FAILOVER_NONCE_STORE = "database"
 
 # Failover -----------------------------------------------------------------
 FAILOVER_SITE_NAME = envstr("FAILOVER_SITE_NAME") or socket.gethostname()
@@ -274,7 +268,5 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": FAILOVER_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    # kombu warns on every connection that the embedded broker's URL names no host.
-    "loggers": {"axes": {"level": "WARNING"}, "kombu.connection": {"level": "ERROR"}},
-
+    "loggers": {"axes": {"level": "WARNING"}},
 }

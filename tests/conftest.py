@@ -1,8 +1,13 @@
 import os
 import shutil
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
+
+from failover_site import embedded_redis
 
 pytest_plugins = ["tests.fixtures.browser", "tests.fixtures.sites", "tests.fixtures.webhooks"]
 
@@ -21,6 +26,25 @@ def require(name: str, available: bool, how: str) -> None:
 
 def chromium_path() -> str | None:
     return shutil.which("chromium")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _embedded_redis():
+    """Without a Redis server of its own (make test found none), the test
+    process uses the embedded Redis, as a site would: started here, once."""
+    socket = settings.FAILOVER_EMBEDDED_REDIS
+    if socket is None or embedded_redis.answers(socket):
+        yield
+        return
+    server = subprocess.Popen(
+        [sys.executable, "-m", "failover_site.embedded_redis"], stdout=subprocess.DEVNULL
+    )
+    try:
+        embedded_redis.wait_until_answers(socket, 30, alive=lambda: server.poll() is None)
+        yield
+    finally:
+        server.terminate()
+        server.wait(10)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from failover.models.heartbeat import QueueHeartbeat
 from failover.models.keys import ApiToken, InterSiteKey
 from failover.models.notifications import NotificationDelivery, NotificationSettings
 from failover.models.peer import PeerStatus
-from failover.models.peer_security import PeerRefusal, SeenNonce
+from failover.models.peer_security import PeerRefusal
 from failover.models.shared_ip import SharedIP
 from failover.models.site import SiteState
 from failover.models.swap import RoleSwap
@@ -22,7 +22,6 @@ __all__ = [
     "PeerStatus",
     "QueueHeartbeat",
     "RoleSwap",
-    "SeenNonce",
     "SharedIP",
     "SiteState",
     "StatusEvent",

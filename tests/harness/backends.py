@@ -1,6 +1,6 @@
 """Databases and brokers for harness sites: a PostgreSQL database cloned from a
 migrated template and a Redis database number when they answer (always in
-CI), else a copied SQLite file and the embedded broker."""
+CI), else a copied SQLite file and the site's embedded Redis."""
 
 import itertools
 import os
@@ -82,11 +82,11 @@ def drop_database(url: str) -> None:
         _postgres(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
-def new_broker() -> dict[str, str]:
-    """Environment for a site's broker: a flushed Redis database, or nothing
-    (the embedded broker under the site's own var directory)."""
-    if not REDIS:
-        return {}
+def new_broker(*, local: bool = False) -> dict[str, str]:
+    """Environment for a site's broker: a flushed Redis database, or (always
+    with ``local``) none, so the site runs its own embedded Redis."""
+    if not REDIS or local:
+        return {"CELERY_BROKER_URL": ""}
     import redis
 
     with _lock:
