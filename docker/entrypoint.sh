@@ -2,7 +2,7 @@
 # Runs the command given (the README's web, worker or beat command); the web
 # server first brings the database schema up to date.
 set -e
-case "$1" in
-    gunicorn) python manage.py migrate --noinput ;;
+case "$*" in
+    *failover_site.web*) python manage.py migrate --noinput ;;
 esac
 exec "$@"

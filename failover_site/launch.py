@@ -25,19 +25,13 @@ from failover_site.env import envraw
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 # How each of a site's processes is started, as documented in the README.
-# gunicorn's control socket has one default path per user, on which sites
-# sharing a host (the demo, the tests) would collide; nothing here uses it.
-
-WEB = (
-    "gunicorn -c python:failover_site.gunicorn_conf failover_site.wsgi "
-    "--workers 2 --threads 4 --timeout 120 --no-control-socket"
-)
+WEB = "python -m failover_site.web"
 WORKER = (
     "celery -A failover_site worker --queues health,default --concurrency 4 "
     "--without-mingle --without-gossip --loglevel INFO"
 )
 BEAT = "celery -A failover_site beat --loglevel INFO"
-REDIS = "failover_site.embedded_redis"
+REDIS = "python -m failover_site.embedded_redis"
 
 SERVICES = ("web", "worker", "beat")
 # The embedded Redis starts first and stops last.
@@ -51,7 +45,7 @@ class SiteSpec:
     var_dir: Path
     bind: str = "127.0.0.1"
     env: dict[str, str] = field(default_factory=dict)
-    # (certificate file, key file): gunicorn then serves HTTPS.
+    # (certificate file, key file): the web server then serves HTTPS.
     tls: tuple[str, str] | None = None
     # A command prefix for every process, e.g. ["ip", "netns", "exec", "site-a"].
     wrapper: list[str] = field(default_factory=list)
@@ -80,13 +74,19 @@ class SiteSpec:
 
     def commands(self) -> dict[str, list[str]]:
         """The README's commands for running a site by hand, for this site."""
-        python = [*self.wrapper, sys.executable, "-m"]
         return {
-            **({"redis": python + [REDIS]} if self.embedded_redis else {}),
-            "web": python + shlex.split(WEB) + ["--bind", f"{self.bind}:{self.port}"],
-            "worker": python + shlex.split(WORKER) + ["--hostname", f"{self.name}@%h"],
-            "beat": python + shlex.split(BEAT),
+            **({"redis": self._argv(REDIS)} if self.embedded_redis else {}),
+            "web": self._argv(WEB) + ["--bind", f"{self.bind}:{self.port}"],
+            "worker": self._argv(WORKER) + ["--hostname", f"{self.name}@%h"],
+            "beat": self._argv(BEAT),
         }
+
+    def _argv(self, command: str) -> list[str]:
+        """A README command run with this Python: ``python -m X`` as it is,
+        ``celery ...`` as ``python -m celery ...``."""
+        words = shlex.split(command)
+        words = words[1:] if words[0] == "python" else ["-m", *words]
+        return [*self.wrapper, sys.executable, *words]
 
     def run_manage(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
         """Run `manage.py` for this site and return how it went."""
@@ -111,8 +111,8 @@ class SiteSpec:
 
 class SiteProcesses:
     """A site's running processes, each in its own process group so that a
-    signal reaches a process and every child it forked (gunicorn and Celery
-    workers fork)."""
+    signal reaches a process and every child it started (uvicorn and Celery
+    start worker processes)."""
 
     def __init__(self, spec: SiteSpec, log_dir: Path | None):
         """``log_dir``: one log file per process there; None: they write to
@@ -165,7 +165,7 @@ class SiteProcesses:
                         os.kill(process.pid, sig)
 
     def terminate(self, roles=None) -> None:
-        """Ask for a clean shutdown: gunicorn and Celery stop their own children."""
+        """Ask for a clean shutdown: uvicorn and Celery stop their own children."""
         self.signal(signal.SIGCONT, roles)
         self.signal(signal.SIGTERM, roles, group=False)
 

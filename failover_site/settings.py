@@ -6,6 +6,7 @@ Redis under ``var/`` (DEBUG off, so SECRET_KEY is still needed); set
 server of your own. README lists every variable.
 """
 
+import os
 import socket
 from datetime import timedelta
 from pathlib import Path
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "failover.streaming.AsyncStreamingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -69,7 +71,6 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "failover_site.urls"
-WSGI_APPLICATION = "failover_site.wsgi.application"
 
 TEMPLATES = [
     {
@@ -90,7 +91,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-        conn_max_age=60,
+        # Under ASGI (the web server, failover_site/asgi.py) each request runs
+        # in a context of its own, so a connection kept for the next request
+        # would never be reused: Django's advice is to close it there.
+        conn_max_age=0 if "FAILOVER_ASGI" in os.environ else 60,
         conn_health_checks=True,
     )
 }

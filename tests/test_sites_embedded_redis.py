@@ -122,7 +122,7 @@ def test_the_launcher_starts_a_whole_site_and_ctrl_c_leaves_no_process(tmp_path)
     assert not socket.exists()
 
 
-@pytest.mark.parametrize("role", ["worker", "beat"])
+@pytest.mark.parametrize("role", ["web", "worker", "beat"])
 def test_a_process_started_without_its_broker_says_how_to_start_it(tmp_path, role):
     env = {**os.environ, "CELERY_BROKER_URL": "", "FAILOVER_VAR_DIR": str(tmp_path)}
     command = SiteSpec("alone", free_port(), tmp_path, env=env).commands()[role]

@@ -4,6 +4,7 @@ CI), else a copied SQLite file and the site's embedded Redis."""
 
 import itertools
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -32,7 +33,12 @@ def _postgres_url(name: str) -> str:
 
 
 def _migrate(database_url: str, var_dir: Path) -> None:
-    env = {**os.environ, "DATABASE_URL": database_url, "FAILOVER_VAR_DIR": str(var_dir)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "FAILOVER_VAR_DIR": str(var_dir),
+        "SECRET_KEY": secrets.token_urlsafe(48),
+    }
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
         cwd=BASE_DIR,
