@@ -9,7 +9,12 @@ from django.contrib.auth import get_user_model
 
 from failover_site import embedded_redis
 
-pytest_plugins = ["tests.fixtures.browser", "tests.fixtures.sites", "tests.fixtures.webhooks"]
+pytest_plugins = [
+    "tests.fixtures.browser",
+    "tests.fixtures.fake_peer",
+    "tests.fixtures.sites",
+    "tests.fixtures.webhooks",
+]
 
 
 REQUIRED = set(filter(None, os.environ.get("FAILOVER_TEST_REQUIRE", "").split(",")))

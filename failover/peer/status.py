@@ -1,10 +1,13 @@
-"""What this site tells its peer about itself (the ``status`` endpoint)."""
+"""What this site tells its peer about itself (the ``status`` endpoint), and
+the check of what the peer tells in return."""
 
 import time
+import uuid
 
 from django.conf import settings
 
 from failover import __version__
+from failover.domain.roles import Role
 from failover.models import SiteState, SyncRun
 from failover.status import sync_progress
 
@@ -23,3 +26,33 @@ def status_report(site: SiteState | None = None) -> dict:
         "running_sync": sync_progress(SyncRun.objects.filter(active=True).first()),
         "last_sync": sync_progress(SyncRun.objects.filter(active=None).first()),
     }
+
+
+def _is_uuid(value) -> bool:
+    try:
+        return isinstance(value, str) and str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
+
+
+# The fields a check records and acts on, and what each must be.
+_REPORT_FIELDS = {
+    "site_id": ("a site id", _is_uuid),
+    "hostname": ("a string", lambda v: isinstance(v, str) and len(v) <= 253),
+    "role": ("a role", lambda v: v in set(Role)),
+    "epoch": ("an epoch", lambda v: type(v) is int and 0 <= v < 2**63),
+    "relationship_id": ("a relationship id or null", lambda v: v is None or _is_uuid(v)),
+    "version": ("a string", lambda v: isinstance(v, str) and len(v) <= 50),
+}
+
+
+def report_problem(report) -> str | None:
+    """Why a peer's status answer cannot be used, or None when it can."""
+    if not isinstance(report, dict):
+        return "the status is not a JSON object"
+    for name, (what, valid) in _REPORT_FIELDS.items():
+        if name not in report:
+            return f"the status lacks {name!r}"
+        if not valid(report[name]):
+            return f"the status's {name!r} is not {what}"
+    return None
