@@ -15,7 +15,7 @@ SITES = (("site-a", 8001), ("site-b", 8002))
 ADMIN = "admin"
 
 
-def _stored_secret(path: Path, nbytes: int = 24) -> str:
+def stored_secret(path: Path, nbytes: int = 24) -> str:
     """A random secret kept across runs, so passwords and keys stay the same
     (one stored shorter than asked for, by an older demo, is made anew)."""
     if not path.exists() or len(path.read_text().strip()) < nbytes * 4 // 3:
@@ -25,25 +25,30 @@ def _stored_secret(path: Path, nbytes: int = 24) -> str:
     return path.read_text().strip()
 
 
-def _specs(secret_key: str) -> list[SiteSpec]:
+def specs(secret_key: str, base_dir: Path = DEMO_DIR, sites=SITES, env=None) -> list[SiteSpec]:
+    """The demo's sites: each with its own SQLite database and embedded Redis
+    under ``base_dir``, whatever the calling environment says."""
     return [
         SiteSpec(
             name=name,
             port=port,
-            var_dir=DEMO_DIR / name,
+            var_dir=base_dir / name,
             env={
                 "DEBUG": "0",
                 "SECRET_KEY": secret_key,
+                "DATABASE_URL": f"sqlite:///{base_dir / name / 'db.sqlite3'}",
+                "CELERY_BROKER_URL": "",
                 "ALLOWED_HOSTS": "127.0.0.1,localhost",
                 "FAILOVER_ALLOW_INSECURE_PEER": "1",
                 "FAILOVER_SHARED_IP_BACKEND": "none",
+                **(env or {}),
             },
         )
-        for name, port in SITES
+        for name, port in sites
     ]
 
 
-def _prepare(spec: SiteSpec, password: str, inter_site_key: str) -> None:
+def prepare(spec: SiteSpec, password: str, inter_site_key: str) -> None:
     spec.manage("migrate", "--noinput", "-v", "0")
     spec.manage(
         "shell",
@@ -59,13 +64,13 @@ def _prepare(spec: SiteSpec, password: str, inter_site_key: str) -> None:
 
 
 def main() -> int:
-    password = _stored_secret(DEMO_DIR / "admin-password")
-    inter_site_key = _stored_secret(DEMO_DIR / "inter-site-key", 48)
-    specs = _specs(_stored_secret(DEMO_DIR / "secret-key", 48))
+    password = stored_secret(DEMO_DIR / "admin-password")
+    inter_site_key = stored_secret(DEMO_DIR / "inter-site-key", 48)
+    demo_specs = specs(stored_secret(DEMO_DIR / "secret-key", 48))
     print("Preparing the demo sites (migrations, admin user, inter-site key)...", flush=True)
-    for spec in specs:
-        _prepare(spec, password, inter_site_key)
-    sites = [SiteProcesses(spec, DEMO_DIR / "logs") for spec in specs]
+    for spec in demo_specs:
+        prepare(spec, password, inter_site_key)
+    sites = [SiteProcesses(spec, DEMO_DIR / "logs") for spec in demo_specs]
     try:
         for site in sites:
             site.start()
@@ -75,7 +80,7 @@ def main() -> int:
         return 1
 
     print()
-    for spec in specs:
+    for spec in demo_specs:
         print(f"  {spec.name}: http://127.0.0.1:{spec.port}/login")
     print(f"  user name: {ADMIN}    password: {password}")
     print()
