@@ -119,6 +119,9 @@ def main(argv=None) -> None:
     parser.add_argument("--bind", required=True, help="HOST:PORT to listen on")
     options = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "failover_site.settings")
+    # As failover_site/asgi.py does, before this process reads the settings:
+    # with one worker, it serves the application itself.
+    os.environ["FAILOVER_ASGI"] = "1"
     try:
         server_config = config(options.bind)
         # Its class attributes read the environment: refuse bad values now.

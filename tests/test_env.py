@@ -94,8 +94,9 @@ def test_not_a_number_is_refused(monkeypatch):
         envfloat("F", 1.0, minimum=0, maximum=10)
 
 
-def _settings_in_a_process(tmp_path, **env) -> subprocess.CompletedProcess:
-    """Load the settings in a fresh process with only ``env`` set (and PATH)."""
+def _settings_in_a_process(tmp_path, show="DEBUG", **env) -> subprocess.CompletedProcess:
+    """Load the settings in a fresh process with only ``env`` set (and PATH),
+    and print the setting ``show``."""
     env = {
         "PATH": os.environ["PATH"],
         "FAILOVER_VAR_DIR": str(tmp_path),
@@ -103,7 +104,7 @@ def _settings_in_a_process(tmp_path, **env) -> subprocess.CompletedProcess:
         **env,
     }
     return subprocess.run(
-        [sys.executable, "-c", "from django.conf import settings; print(settings.DEBUG)"],
+        [sys.executable, "-c", f"from django.conf import settings; print(settings.{show})"],
         env=env,
         capture_output=True,
         text=True,
@@ -132,6 +133,20 @@ def test_debug_on_runs_with_a_development_key(tmp_path):
     done = _settings_in_a_process(tmp_path, DEBUG="1")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "True"
+
+
+def test_hsts_comes_from_the_environment(tmp_path):
+    done = _settings_in_a_process(
+        tmp_path, "SECURE_HSTS_SECONDS", SECRET_KEY="k" * 50, SECURE_HSTS_SECONDS="31536000"
+    )
+    assert done.stdout.strip() == "31536000", done.stderr
+    assert _settings_in_a_process(tmp_path, "SECURE_HSTS_SECONDS", DEBUG="1").stdout.strip() == "0"
+
+
+def test_a_broker_other_than_redis_is_refused(tmp_path):
+    done = _settings_in_a_process(tmp_path, DEBUG="1", CELERY_BROKER_URL="amqp://guest@host//")
+    assert done.returncode != 0
+    assert "CELERY_BROKER_URL must be a Redis URL" in done.stderr
 
 
 def test_debug_reads_debug_file(tmp_path):
