@@ -97,6 +97,10 @@ MALFORMED = {
         lambda head: signed_answer(KEY, head, 200, b"<html>hello</html>"),
         "not JSON",
     ),
+    "body nested too deep to parse": (
+        lambda head: signed_answer(KEY, head, 200, b"[" * 100_000 + b"]" * 100_000),
+        "not JSON",
+    ),
     "body a JSON list": (
         lambda head: signed_answer(KEY, head, 200, b"[1, 2]"),
         "not a JSON object",

@@ -67,7 +67,7 @@ def _error_of(response: requests.Response) -> tuple[str, str]:
     body holds, the administrator gets a reason."""
     try:
         payload = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         payload = None
     fallback = f"HTTP {response.status_code} {response.reason}"
     if not isinstance(payload, dict):
@@ -127,6 +127,7 @@ class PeerClient:
         """A signed request and its verified answer. Raises PeerError, and
         nothing else: whatever the other end sends (or fails to), a caller
         such as the health check gets a reason it can record."""
+        self._key_and_site_id()  # this site's own state: its errors are its own
         try:
             return self._request(method, endpoint, **kwargs)
         except PeerError:
@@ -201,7 +202,7 @@ class PeerClient:
         response = self.request(method, endpoint, **kwargs)
         try:
             payload = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             raise PeerAnswerInvalid(f"{self.address} sent an answer that is not JSON.") from None
         if not isinstance(payload, dict):
             raise PeerAnswerInvalid(f"{self.address} sent an answer that is not a JSON object.")
