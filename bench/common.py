@@ -1,5 +1,7 @@
 """Helpers shared by the benchmarks: a site's database and a signed-in client."""
 
+import os
+import secrets
 import socket
 import statistics
 import time
@@ -8,6 +10,8 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+# Whatever loads the settings here needs a secret key: DEBUG is off by default.
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
 POSTGRES_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 
 

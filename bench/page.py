@@ -48,7 +48,7 @@ def main() -> int:
         env={
             "DATABASE_URL": database_url("failover_bench_page", var_dir),
             "DEBUG": "0",
-            "SECRET_KEY": "bench-only-secret-key",
+            "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
         },
     )
     print(f"Database: {spec.env['DATABASE_URL']}")

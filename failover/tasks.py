@@ -4,7 +4,6 @@ from celery import shared_task
 from django.conf import settings
 
 from failover.models import QueueHeartbeat
-from failover.peer import nonces
 from failover.services import health, notifications, swap_run, syncing
 
 
@@ -66,7 +65,6 @@ def deliver(self, delivery_id: int):
 def housekeeping():
     reaped = syncing.reap_stale_runs()
     return (
-        f"forgot {nonces.forget_expired()} expired nonces and "
-        f"{notifications.forget_old_deliveries()} old deliveries; "
+        f"forgot {notifications.forget_old_deliveries()} old deliveries; "
         f"{len(reaped)} stale syncs ended"
     )

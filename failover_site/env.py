@@ -2,6 +2,8 @@
 
 Each helper refuses a malformed value with a message naming the variable, so a
 typo in a deployment fails at start-up instead of silently using a default.
+Every one of them reads ``NAME`` or, for secrets mounted as files, the file
+named by ``NAME_FILE``.
 """
 
 import ipaddress
@@ -13,22 +15,31 @@ class SettingError(ValueError):
     pass
 
 
-def envstr(name: str, default: str = "") -> str:
-    file_path = os.environ.get(f"{name}_FILE")
+def envraw(name: str, environ=os.environ) -> str | None:
+    """The value of ``NAME``, or the contents of the file ``NAME_FILE`` names;
+    None when neither is set. Set but empty (as in an env file's "NAME=")
+    counts as unset, so the default applies."""
+    file_path = environ.get(f"{name}_FILE")
     if file_path:
         try:
-            return Path(file_path).read_text().strip()
+            value = Path(file_path).read_text().strip()
         except OSError as e:
             raise SettingError(f"{name}_FILE: cannot read {file_path}: {e.strerror}") from e
-    # Set but empty (as in an env file's "NAME=") means "the default".
-    return os.environ.get(name) or default
+    else:
+        value = environ.get(name, "").strip()
+    return value or None
+
+
+def envstr(name: str, default: str = "") -> str:
+    raw = envraw(name)
+    return default if raw is None else raw
 
 
 def envbool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
+    raw = envraw(name)
+    if raw is None:
         return default
-    lowered = raw.strip().lower()
+    lowered = raw.lower()
     if lowered in ("1", "true", "yes", "on"):
         return True
     if lowered in ("0", "false", "no", "off"):
@@ -37,8 +48,8 @@ def envbool(name: str, default: bool) -> bool:
 
 
 def envint(name: str, default: int, *, minimum: int | None = None) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
+    raw = envraw(name)
+    if raw is None:
         return default
     try:
         value = int(raw)
@@ -50,24 +61,25 @@ def envint(name: str, default: int, *, minimum: int | None = None) -> int:
 
 
 def envfloat(name: str, default: float, *, minimum: float, maximum: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
+    raw = envraw(name)
+    if raw is None:
         return default
     try:
         value = float(raw)
     except ValueError:
         raise SettingError(f"{name} must be a number, not {raw!r}") from None
+    # NaN fails every comparison, so this refuses it too.
     if not minimum <= value <= maximum:
         raise SettingError(f"{name} must be between {minimum} and {maximum}, not {value}")
     return value
 
 
 def envlist(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    return [item.strip() for item in envstr(name, default).split(",") if item.strip()]
 
 
 def envchoice(name: str, default: str, choices: tuple[str, ...]) -> str:
-    value = os.environ.get(name) or default
+    value = envstr(name, default)
     if value not in choices:
         raise SettingError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
     return value

@@ -1,17 +1,20 @@
 """Settings for the failover console, read from environment variables.
 
-With no environment at all the project runs on SQLite and an embedded
-(filesystem) Celery broker under ``var/``; set ``DATABASE_URL`` and
-``CELERY_BROKER_URL`` to run on PostgreSQL and Redis. README lists every
-variable.
+With no environment at all the project runs on SQLite and its own embedded
+Redis under ``var/`` (DEBUG off, so SECRET_KEY is still needed); set
+``DATABASE_URL`` and ``CELERY_BROKER_URL`` to run on PostgreSQL and a Redis
+server of your own. README lists every variable.
 """
 
+import os
 import socket
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
+from failover_site import embedded_redis
 from failover_site.env import (
     SettingError,
     envbool,
@@ -27,12 +30,16 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("FAILOVER_VAR_DIR", str(BASE_DIR / "var"))).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-DEBUG = envbool("DEBUG", True)
+# Off unless asked for: a site started with no environment must not show
+# tracebacks and settings to whoever can reach it.
+DEBUG = envbool("DEBUG", False)
 SECRET_KEY = envstr("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise SettingError("SECRET_KEY must be set when DEBUG is off")
-    SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+if not DEBUG and len(SECRET_KEY) < 50:
+    raise SettingError(
+        "SECRET_KEY must be set, at least 50 characters long, when DEBUG is off"
+        + (f" (it has {len(SECRET_KEY)})" if SECRET_KEY else "")
+    )
+SECRET_KEY = SECRET_KEY or "insecure-development-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
@@ -50,7 +57,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "failover.streaming.AsyncStreamingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "failover.middleware.NoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -64,7 +74,6 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "failover_site.urls"
-WSGI_APPLICATION = "failover_site.wsgi.application"
 
 TEMPLATES = [
     {
@@ -86,7 +95,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-        conn_max_age=60,
+        # Under ASGI (the web server, failover_site/asgi.py) each request runs
+        # in a context of its own, so a connection kept for the next request
+        # would never be reused: Django's advice is to close it there.
+        conn_max_age=0 if "FAILOVER_ASGI" in os.environ else 60,
         conn_health_checks=True,
     )
 }
@@ -158,24 +170,50 @@ SECURE_PROXY_SSL_HEADER = (
 )
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-
-# Celery -------------------------------------------------------------------
-CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "filesystem://")
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    _broker_dir = VAR_DIR / "broker"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "control_folder": str(_broker_dir / "control"),
-        "store_processed": False,
-        # The folder is polled; a health check every FAILOVER_HEALTH_INTERVAL
-        # must not wait a second for the next look.
-        "polling_interval": 0.1,
+# Browsers remember to use HTTPS only for this long; 0 sends no HSTS header.
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0, minimum=0)
+# Scripts, styles and everything else from this site's own files only: no
+# inline script, handler or style anywhere (htmx is configured by a meta tag,
+# and evaluates nothing).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
     }
+}
+# One-time secrets (new API tokens, a generated key, the webhook secret) are
+# shown through messages: kept in the session (the database), never in a
+# cookie, which is signed but readable.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
-    # kombu's filesystem transport expects its folders to exist.
-    for _folder in ("queue", "control"):
-        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
+# Celery, cache and nonce store --------------------------------------------
+# One Redis serves all three: the one CELERY_BROKER_URL names, or else the
+# site's embedded Redis (failover_site/embedded_redis.py), which the site's
+# launcher starts first.
+CELERY_BROKER_URL = envstr("CELERY_BROKER_URL")
+if CELERY_BROKER_URL:
+    # The cache and so the nonce store must be shared by every process.
+    if not CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        raise SettingError(
+            "CELERY_BROKER_URL must be a Redis URL (redis:// or rediss://), "
+            f"not {CELERY_BROKER_URL.split('://')[0]}://..."
+        )
+    FAILOVER_EMBEDDED_REDIS = None
+    _cache_url = CELERY_BROKER_URL
+else:
+    FAILOVER_EMBEDDED_REDIS = embedded_redis.socket_path(VAR_DIR)
+    CELERY_BROKER_URL = embedded_redis.broker_url(FAILOVER_EMBEDDED_REDIS)
+    _cache_url = embedded_redis.cache_url(FAILOVER_EMBEDDED_REDIS)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
@@ -213,17 +251,6 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"queue": "default", "expires": 14},
     },
 }
-
-if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": CELERY_BROKER_URL,
-        }
-    }
-    FAILOVER_NONCE_STORE = "cache"
-else:
-    FAILOVER_NONCE_STORE = "database"
 
 # Failover -----------------------------------------------------------------
 FAILOVER_SITE_NAME = envstr("FAILOVER_SITE_NAME") or socket.gethostname()
@@ -294,6 +321,5 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": FAILOVER_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    # kombu warns on every connection that the embedded broker's URL names no host.
-    "loggers": {"axes": {"level": "WARNING"}, "kombu.connection": {"level": "ERROR"}},
+    "loggers": {"axes": {"level": "WARNING"}},
 }

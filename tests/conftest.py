@@ -1,13 +1,19 @@
 import os
 import shutil
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+
+from failover_site import embedded_redis
 
 pytest_plugins = [
     "tests.fixtures.browser",
     "tests.fixtures.fake_peer",
+    "tests.fixtures.scripted_server",
     "tests.fixtures.sites",
     "tests.fixtures.webhooks",
 ]
@@ -34,9 +40,26 @@ def _fast_password_hashing():
     """Hashing passwords the production way costs a quarter second each; the
     tests sign in and create users by the hundred. (Sites the harness starts
     keep their real settings.)"""
-    from django.conf import settings
-
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _embedded_redis():
+    """Without a Redis server of its own (make test found none), the test
+    process uses the embedded Redis, as a site would: started here, once."""
+    socket = settings.FAILOVER_EMBEDDED_REDIS
+    if socket is None or embedded_redis.answers(socket):
+        yield
+        return
+    server = subprocess.Popen(
+        [sys.executable, "-m", "failover_site.embedded_redis"], stdout=subprocess.DEVNULL
+    )
+    try:
+        embedded_redis.wait_until_answers(socket, 30, alive=lambda: server.poll() is None)
+        yield
+    finally:
+        server.terminate()
+        server.wait(10)
 
 
 @pytest.fixture

@@ -2,11 +2,12 @@
 
 Prints environment assignments on stdout (the Makefile sources them) and a
 human summary on stderr. PostgreSQL and Redis on their local ports are used
-when they answer; otherwise SQLite and the embedded broker, unless
+when they answer; otherwise SQLite and the embedded Redis, unless
 FAILOVER_TEST_REQUIRE names them, in which case their absence is an error.
 """
 
 import os
+import secrets
 import socket
 import sys
 
@@ -27,7 +28,9 @@ def answers(address) -> bool:
 
 def main() -> int:
     required = set(filter(None, os.environ.get("FAILOVER_TEST_REQUIRE", "").split(",")))
-    env = {}
+    # DEBUG is off by default, and then the settings need a long secret key;
+    # processes the tests start inherit it.
+    env = {"SECRET_KEY": secrets.token_urlsafe(48)}
     use_postgres, use_redis = answers(POSTGRES), answers(REDIS)
     for name, found in (("postgres", use_postgres), ("redis", use_redis)):
         if name in required and not found:
@@ -43,7 +46,7 @@ def main() -> int:
         env["CELERY_BROKER_URL"] = f"redis://127.0.0.1:{REDIS[1]}/15"
         env["FAILOVER_TEST_REDIS"] = f"redis://127.0.0.1:{REDIS[1]}"
     database = "PostgreSQL (127.0.0.1:5432)" if use_postgres else "SQLite"
-    broker = f"Redis (127.0.0.1:{REDIS[1]})" if use_redis else "the embedded filesystem broker"
+    broker = f"Redis (127.0.0.1:{REDIS[1]})" if use_redis else "the embedded Redis"
     print(f"make test: using {database} and {broker}", file=sys.stderr)
     for key, value in env.items():
         print(f"{key}={value}")

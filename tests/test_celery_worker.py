@@ -1,24 +1,20 @@
 """A real Celery worker (not eager mode) consuming the configured broker:
-Redis under `make test` when it answers, always in CI."""
+a Redis server under `make test` when one answers (always in CI), else the
+embedded Redis."""
 
 import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
-from django.conf import settings
 from django.db import connections
 
 from failover.models import QueueHeartbeat
 from failover.tasks import check_peer, heartbeat
 from failover_site.celery import app
-from tests.conftest import require
 from tests.fixtures.waiting import wait_for
 
 
 @pytest.fixture
 def worker(transactional_db):
-    require(
-        "redis", settings.CELERY_BROKER_URL.startswith("redis://"), "start Redis on 127.0.0.1:6379"
-    )
     with app.connection_for_write() as connection:
         for queue in ("health", "default"):
             connection.default_channel.queue_purge(queue)

@@ -29,9 +29,9 @@ def _readme_commands() -> list[str]:
 
 
 def settings_variables() -> set[str]:
-    """Every environment variable the settings (and gunicorn's config) read."""
+    """Every environment variable the settings (and the web server) read."""
     names = set()
-    for module in ("settings.py", "gunicorn_conf.py"):
+    for module in ("settings.py", "web.py", "guarded_protocol.py"):
         text = (ROOT / "failover_site" / module).read_text()
         names |= set(re.findall(r'env\w*\(\s*"([A-Z][A-Z0-9_]+)"', text))
         names |= set(re.findall(r'environ\.get\(\s*"([A-Z][A-Z0-9_]+)"', text))

@@ -92,21 +92,47 @@ def test_missing_headers_are_refused(header):
     assert refused.value.code == "unsigned"
 
 
-@pytest.mark.parametrize(
-    "header,value",
-    [
-        (signing.SITE_HEADER, "not-a-uuid"),
-        (signing.TIMESTAMP_HEADER, "yesterday"),
-        (signing.NONCE_HEADER, "short"),
-        (signing.SIGNATURE_HEADER, "zz"),
-    ],
-)
+MALFORMED = [
+    (signing.SITE_HEADER, "not-a-uuid"),
+    (signing.SITE_HEADER, "{1b4e28ba-2fa1-11d2-883f-0016d3cca427}"),
+    (signing.TIMESTAMP_HEADER, "yesterday"),
+    (signing.TIMESTAMP_HEADER, "nan"),
+    (signing.TIMESTAMP_HEADER, "inf"),
+    (signing.TIMESTAMP_HEADER, "-1000.0"),
+    (signing.TIMESTAMP_HEADER, "1e3"),
+    (signing.NONCE_HEADER, "short"),
+    (signing.SIGNATURE_HEADER, "zz"),
+    (signing.SIGNATURE_HEADER, "é" * 64),
+    (signing.SIGNATURE_HEADER, "A" * 64),
+    (signing.SIGNATURE_HEADER, "a" * 63),
+]
+
+
+@pytest.mark.parametrize("header,value", MALFORMED)
 def test_malformed_headers_are_refused(header, value):
     headers = _sign()
     headers[header] = value
     with pytest.raises(signing.SignatureError) as refused:
         _verify(headers)
     assert refused.value.code == "malformed"
+    assert header in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "header,value", [(name, value) for name, value in MALFORMED if name != signing.NONCE_HEADER]
+)
+def test_malformed_response_headers_are_refused_before_any_comparison(header, value):
+    headers = signing.sign_response(KEY, "a" * 32, 200, SITE, b"{}", 1000.0)
+    headers[header] = value
+    with pytest.raises(signing.SignatureError) as refused:
+        signing.verify_response(KEY, "a" * 32, 200, headers, b"{}")
+    assert refused.value.code == "malformed_response"
+
+
+def test_an_unsigned_response_is_refused():
+    with pytest.raises(signing.SignatureError) as refused:
+        signing.verify_response(KEY, "a" * 32, 200, {}, b"{}")
+    assert refused.value.code == "unsigned"
 
 
 def test_responses_are_signed_and_bound_to_the_request_nonce():

@@ -5,16 +5,11 @@ import subprocess
 
 import pytest
 
+from failover.netif.probes import probe
 from tests.fixtures.waiting import wait_for
 
 pytestmark = pytest.mark.sites
 FLOATING = "10.99.0.100"
-
-
-def _answers(address: str) -> bool:
-    return (
-        subprocess.run(["ping", "-c", "1", "-W", "1", address], capture_output=True).returncode == 0
-    )
 
 
 def _mac_of(lan, name: str) -> str:
@@ -40,7 +35,7 @@ def test_a_failover_ip_moves_to_the_new_primary_and_answers_there(lan, cluster_f
     cluster.pair(a, b)
     assert FLOATING in lan.addresses("site-a")
     assert FLOATING not in lan.addresses("site-b")
-    wait_for(lambda: _answers(FLOATING), timeout=10, what="the floating IP on site-a")
+    wait_for(lambda: probe(FLOATING), timeout=10, what="the floating IP on site-a")
     assert _mac_seen_for(FLOATING) == _mac_of(lan, "site-a")
 
     b.manage("failover", "settings", "--primary-timeout", "3", "--test-ip", lan.gateway)
@@ -48,7 +43,7 @@ def test_a_failover_ip_moves_to_the_new_primary_and_answers_there(lan, cluster_f
     b.wait_status(lambda s: s["role"] == "primary", timeout=15, what="failover to site-b")
     assert FLOATING in lan.addresses("site-b")
     wait_for(
-        lambda: _answers(FLOATING) and _mac_seen_for(FLOATING) == _mac_of(lan, "site-b"),
+        lambda: probe(FLOATING) and _mac_seen_for(FLOATING) == _mac_of(lan, "site-b"),
         timeout=10,
         what="the floating IP answering from site-b",
     )

@@ -16,6 +16,7 @@ def test_it_is_the_default_tab(staff_client):
 
 
 def test_it_shows_version_host_database_and_broker(staff_client, settings):
+    settings.FAILOVER_EMBEDDED_REDIS = None
     html = staff_client.get("/management/").content.decode()
     assert __version__ in html
     assert settings.FAILOVER_SITE_NAME in html
@@ -24,6 +25,20 @@ def test_it_shows_version_host_database_and_broker(staff_client, settings):
 
     assert connection.display_name in html
     assert settings.CELERY_BROKER_URL.split("://")[0] in html
+
+
+def test_it_names_the_embedded_redis_and_its_socket(staff_client, settings, tmp_path):
+    settings.FAILOVER_EMBEDDED_REDIS = tmp_path / "redis.sock"
+    html = staff_client.get("/management/").content.decode()
+    assert f"embedded Redis ({tmp_path / 'redis.sock'})" in html
+
+
+def test_it_hides_the_password_of_a_redis_server(staff_client, settings):
+    settings.FAILOVER_EMBEDDED_REDIS = None
+    settings.CELERY_BROKER_URL = "redis://:hunter2-secret@redis.example:6379/0"
+    html = staff_client.get("/management/").content.decode()
+    assert "redis.example:6379" in html
+    assert "hunter2-secret" not in html
 
 
 def test_it_shows_whether_workers_answered(staff_client):

@@ -5,7 +5,6 @@ from failover.models.heartbeat import QueueHeartbeat
 from failover.models.keys import ApiToken, InterSiteKey
 from failover.models.notifications import NotificationDelivery, NotificationSettings
 from failover.models.peer import PeerStatus
-from failover.models.peer_security import SeenNonce
 from failover.models.shared_ip import SharedIP
 from failover.models.site import SiteState
 from failover.models.swap import RoleSwap
@@ -21,7 +20,6 @@ __all__ = [
     "PeerStatus",
     "QueueHeartbeat",
     "RoleSwap",
-    "SeenNonce",
     "SharedIP",
     "SiteState",
     "StatusEvent",

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 import requests
 from django.conf import settings
 
+from failover.domain.peer_report import report_problem
 from failover.models import InterSiteKey, SiteState
 from failover.peer.signing import (
     NONCE_HEADER,
@@ -62,11 +63,20 @@ def _reason(error: requests.RequestException, timeout: float) -> str:
 
 
 def _error_of(response: requests.Response) -> tuple[str, str]:
+    """The (code, message) of an error answer, read leniently: whatever the
+    body holds, the administrator gets a reason."""
     try:
         payload = response.json()
-        return payload.get("code", "error"), payload.get("error") or response.reason
-    except ValueError:
-        return "error", f"HTTP {response.status_code} {response.reason}"
+    except (ValueError, RecursionError):
+        payload = None
+    fallback = f"HTTP {response.status_code} {response.reason}"
+    if not isinstance(payload, dict):
+        return "error", fallback
+    code, message = payload.get("code"), payload.get("error")
+    return (
+        code if isinstance(code, str) and code else "error",
+        message[:500] if isinstance(message, str) and message else fallback,
+    )
 
 
 class PeerClient:
@@ -113,7 +123,21 @@ class PeerClient:
         scheme = "http" if settings.FAILOVER_ALLOW_INSECURE_PEER else "https"
         return f"{scheme}://{self.address}"
 
-    def request(
+    def request(self, method: str, endpoint: str, **kwargs) -> requests.Response:
+        """A signed request and its verified answer. Raises PeerError, and
+        nothing else: whatever the other end sends (or fails to), a caller
+        such as the health check gets a reason it can record."""
+        self._key_and_site_id()  # this site's own state: its errors are its own
+        try:
+            return self._request(method, endpoint, **kwargs)
+        except PeerError:
+            raise
+        except Exception as e:  # noqa: BLE001 - see the docstring
+            raise PeerAnswerInvalid(
+                f"Unusable answer from {self.address}: {type(e).__name__}: {e}"[:300]
+            ) from e
+
+    def _request(
         self,
         method: str,
         endpoint: str,
@@ -159,11 +183,13 @@ class PeerClient:
                 response.headers,
                 None if stream else response.content,
             )
-        except SignatureError:
-            raise PeerAnswerInvalid(
-                f"The answer from {self.address} is not signed with this site's inter-site "
-                "key: the keys differ, or it is not a failover console."
-            ) from None
+        except SignatureError as e:
+            if e.code == "bad_response_signature":
+                raise PeerAnswerInvalid(
+                    f"The answer from {self.address} is not signed with this site's inter-site "
+                    "key: the keys differ, or it is not a failover console."
+                ) from None
+            raise PeerAnswerInvalid(f"Invalid answer from {self.address}: {e}") from None
         if self.expected_site_id and site_id != self.expected_site_id:
             raise PeerAnswerInvalid(f"A different site now answers at {self.address}.")
         if response.status_code >= 400:
@@ -172,14 +198,23 @@ class PeerClient:
         return response
 
     def call(self, method: str, endpoint: str, **kwargs) -> dict:
+        """A request whose answer is a JSON object, returned."""
         response = self.request(method, endpoint, **kwargs)
         try:
-            return response.json()
-        except ValueError:
+            payload = response.json()
+        except (ValueError, RecursionError):
             raise PeerAnswerInvalid(f"{self.address} sent an answer that is not JSON.") from None
+        if not isinstance(payload, dict):
+            raise PeerAnswerInvalid(f"{self.address} sent an answer that is not a JSON object.")
+        return payload
 
     def status(self) -> dict:
-        return self.call("GET", "status")
+        """The peer's status, with every field a check uses of the right type."""
+        report = self.call("GET", "status")
+        problem = report_problem(report)
+        if problem:
+            raise PeerAnswerInvalid(f"Invalid status from {self.address}: {problem}.")
+        return report
 
 
 def _tls_reason(error: requests.exceptions.SSLError) -> str:

@@ -4,7 +4,6 @@ import hashlib
 import hmac
 import re
 import secrets
-import uuid
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
@@ -15,8 +14,14 @@ SIGNATURE_HEADER = "X-Failover-Signature"
 
 MAX_CLOCK_SKEW = 60.0
 UNSIGNED_BODY = "UNSIGNED-STREAM"
-_NONCE = re.compile(r"^[0-9a-f]{32}$")
-_SIGNATURE = re.compile(r"^[0-9a-f]{64}$")
+# Each signed header's exact form, checked before any other use of it: only
+# ASCII reaches hmac.compare_digest, and only finite numbers the clock check.
+_FORMATS = {
+    SITE_HEADER: re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
+    TIMESTAMP_HEADER: re.compile(r"[0-9]{1,12}(\.[0-9]{1,6})?"),
+    NONCE_HEADER: re.compile(r"[0-9a-f]{32}"),
+    SIGNATURE_HEADER: re.compile(r"[0-9a-f]{64}"),
+}
 
 
 class SignatureError(Exception):
@@ -80,26 +85,33 @@ class SignedRequest:
     nonce: str
 
 
+def _signed_headers(headers, names, code: str, whose: str) -> dict[str, str]:
+    """The named headers, each checked against its format. Raises
+    SignatureError: ``unsigned`` when some are missing, else ``code``."""
+    values = {name: (headers.get(name) or "").strip() for name in names}
+    missing = [name for name, value in values.items() if not value]
+    if missing:
+        raise SignatureError(
+            "unsigned", f"Missing peer authentication headers: {', '.join(missing)}."
+        )
+    for name, value in values.items():
+        if not _FORMATS[name].fullmatch(value):
+            raise SignatureError(code, f"Malformed {name} header in the {whose}.")
+    return values
+
+
 def verify_request(key, method, path, query, body: bytes, headers, now: float) -> SignedRequest:
     """Check a request's headers and signature. Raises SignatureError.
 
     The nonce is not checked here: the caller remembers it only after the
     signature verified, so forged requests cannot burn nonces.
     """
-    values = {
-        name: (headers.get(name) or "").strip()
-        for name in (SITE_HEADER, TIMESTAMP_HEADER, NONCE_HEADER, SIGNATURE_HEADER)
-    }
-    if not all(values.values()):
-        missing = ", ".join(name for name, value in values.items() if not value)
-        raise SignatureError("unsigned", f"Missing peer authentication headers: {missing}.")
-    try:
-        site_id = str(uuid.UUID(values[SITE_HEADER]))
-        timestamp = float(values[TIMESTAMP_HEADER])
-    except ValueError:
-        raise SignatureError("malformed", "Malformed site id or timestamp.") from None
-    if not _NONCE.match(values[NONCE_HEADER]) or not _SIGNATURE.match(values[SIGNATURE_HEADER]):
-        raise SignatureError("malformed", "Malformed nonce or signature.")
+    values = _signed_headers(
+        headers,
+        (SITE_HEADER, TIMESTAMP_HEADER, NONCE_HEADER, SIGNATURE_HEADER),
+        "malformed",
+        "request",
+    )
     expected = request_signature(
         key,
         method,
@@ -114,13 +126,14 @@ def verify_request(key, method, path, query, body: bytes, headers, now: float) -
         raise SignatureError(
             "bad_signature", "Wrong signature: the sites do not share the same inter-site key."
         )
+    timestamp = float(values[TIMESTAMP_HEADER])
     if abs(now - timestamp) > MAX_CLOCK_SKEW:
         raise SignatureError(
             "stale",
             f"Request timestamp is {now - timestamp:+.0f} s off "
             f"(more than {MAX_CLOCK_SKEW:.0f} s): check both sites' clocks.",
         )
-    return SignedRequest(site_id, timestamp, values[NONCE_HEADER])
+    return SignedRequest(values[SITE_HEADER], timestamp, values[NONCE_HEADER])
 
 
 def sign_response(key, request_nonce, status, site_id, body: bytes | None, now: float) -> dict:
@@ -138,14 +151,17 @@ def sign_response(key, request_nonce, status, site_id, body: bytes | None, now: 
 
 
 def verify_response(key, request_nonce, status, headers, body: bytes | None) -> str:
-    """Check a response's signature; returns the responder's site id."""
-    site_id = headers.get(SITE_HEADER, "")
-    timestamp = headers.get(TIMESTAMP_HEADER, "")
-    signature = headers.get(SIGNATURE_HEADER, "")
+    """Check a response's headers and signature; returns the responder's site
+    id. Raises SignatureError."""
+    values = _signed_headers(
+        headers, (SITE_HEADER, TIMESTAMP_HEADER, SIGNATURE_HEADER), "malformed_response", "answer"
+    )
     digest = UNSIGNED_BODY if body is None else body_digest(body)
-    expected = response_signature(key, request_nonce, status, site_id, timestamp, digest)
-    if not signature or not hmac.compare_digest(expected, signature):
+    expected = response_signature(
+        key, request_nonce, status, values[SITE_HEADER], values[TIMESTAMP_HEADER], digest
+    )
+    if not hmac.compare_digest(expected, values[SIGNATURE_HEADER]):
         raise SignatureError(
             "bad_response_signature", "The answer is not signed with our inter-site key."
         )
-    return site_id
+    return values[SITE_HEADER]

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.http import require_GET, require_POST
 
 from failover import __version__
@@ -51,9 +51,10 @@ def file(request):
     path, offset, size = _checked_file(data_root(), asked)
     if offset and offset >= size:
         return peer_error("invalid", "Range starts beyond the end of the file.", 416)
-    handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
-    handle.seek(offset)
-    response = FileResponse(handle, content_type="application/octet-stream")
+    response = StreamingHttpResponse(
+        _stream([(path, offset, size)]), content_type="application/octet-stream"
+    )
+    response["Content-Length"] = str(size - offset)
     if offset:
         response.status_code = 206
         response["Content-Range"] = f"bytes {offset}-{size - 1}/{size}"
@@ -90,6 +91,9 @@ def _checked_file(root: Path, item) -> tuple[Path, int, int]:
 
 
 def _stream(files):
+    """The files' bytes in 1 MiB chunks, each read as it is sent (under ASGI
+    by failover.streaming.AsyncStreamingMiddleware): memory use does not
+    depend on file size."""
     for path, offset, size in files:
         with open(path, "rb") as f:
             f.seek(offset)

@@ -32,6 +32,12 @@ def _database() -> str:
     return f"{connection.display_name} ({name}{host})"
 
 
+def _broker() -> str:
+    if settings.FAILOVER_EMBEDDED_REDIS:
+        return f"embedded Redis ({settings.FAILOVER_EMBEDDED_REDIS})"
+    return maybe_sanitize_url(settings.CELERY_BROKER_URL)
+
+
 def _workers() -> list[QueueHeartbeat]:
     seen = {hb.queue: hb for hb in QueueHeartbeat.objects.all()}
     return [seen.get(queue) or QueueHeartbeat(queue=queue) for queue in QUEUES]
@@ -49,7 +55,7 @@ def software(request):
             "host_uptime": _host_uptime(),
             "process_uptime": timedelta(seconds=int(time.monotonic() - _PROCESS_STARTED)),
             "database": _database(),
-            "broker": maybe_sanitize_url(settings.CELERY_BROKER_URL),
+            "broker": _broker(),
             "workers": _workers(),
             "now": timezone.now(),
         },

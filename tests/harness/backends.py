@@ -1,9 +1,10 @@
 """Databases and brokers for harness sites: a PostgreSQL database cloned from a
 migrated template and a Redis database number when they answer (always in
-CI), else a copied SQLite file and the embedded broker."""
+CI), else a copied SQLite file and the site's embedded Redis."""
 
 import itertools
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -34,7 +35,12 @@ def _postgres_url(name: str) -> str:
 
 
 def _migrate(database_url: str, var_dir: Path) -> None:
-    env = {**os.environ, "DATABASE_URL": database_url, "FAILOVER_VAR_DIR": str(var_dir)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "FAILOVER_VAR_DIR": str(var_dir),
+        "SECRET_KEY": secrets.token_urlsafe(48),
+    }
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
         cwd=BASE_DIR,
@@ -84,11 +90,11 @@ def drop_database(url: str) -> None:
         _postgres(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
-def new_broker() -> dict[str, str]:
-    """Environment for a site's broker: a flushed Redis database, or nothing
-    (the embedded broker under the site's own var directory)."""
-    if not REDIS:
-        return {}
+def new_broker(*, local: bool = False) -> dict[str, str]:
+    """Environment for a site's broker: a flushed Redis database, or (always
+    with ``local``) none, so the site runs its own embedded Redis."""
+    if not REDIS or local:
+        return {"CELERY_BROKER_URL": ""}
     import redis
 
     with _lock:

@@ -2,13 +2,14 @@
 separate processes, with its own database, broker and data directory."""
 
 import json
+import secrets
 import signal
 import subprocess
 from pathlib import Path
 
 import requests
 
-from failover_site.launch import SiteProcesses, SiteSpec
+from failover_site.launch import ROLES, SiteProcesses, SiteSpec
 from tests.fixtures.waiting import wait_for
 from tests.harness import backends
 
@@ -47,7 +48,7 @@ class LiveSite:
         netns: tuple[str, str] | None = None,
     ):
         """``netns`` = (namespace, address): the site runs inside that network
-        namespace, bound to that address, on SQLite and the embedded broker
+        namespace, bound to that address, on SQLite and its embedded Redis
         (PostgreSQL and Redis listen on the host's loopback only)."""
         self.name = name
         self.var_dir = work_dir / name
@@ -64,7 +65,7 @@ class LiveSite:
             env={
                 "DATABASE_URL": self.database_url,
                 "DEBUG": "0",
-                "SECRET_KEY": f"harness-secret-{name}",
+                "SECRET_KEY": secrets.token_urlsafe(48),
                 "ALLOWED_HOSTS": "*",
                 "FAILOVER_ALLOW_INSECURE_PEER": "1",
                 "FAILOVER_HEALTH_INTERVAL": "1",
@@ -73,7 +74,7 @@ class LiveSite:
                 "FAILOVER_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
                 # Mail lands in files under the site's var/mail, for tests to read.
                 "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-                **({"CELERY_BROKER_URL": "filesystem://"} if netns else backends.new_broker()),
+                **backends.new_broker(local=netns is not None),
                 **env,
             },
             tls=tls,
@@ -104,7 +105,7 @@ class LiveSite:
 
     # Processes -----------------------------------------------------------
 
-    def start(self, roles=("web", "worker", "beat")) -> None:
+    def start(self, roles=ROLES) -> None:
         self.processes.start(roles)
 
     def wait_ready(self, timeout: float = 60) -> None:
@@ -133,7 +134,7 @@ class LiveSite:
     def thaw(self) -> None:
         self.processes.signal(signal.SIGCONT)
 
-    def restart(self, roles=("web", "worker", "beat")) -> None:
+    def restart(self, roles=ROLES) -> None:
         self.processes.kill([r for r in roles if r in self.processes.processes])
         self.start(roles)
         self.wait_ready()
@@ -151,7 +152,7 @@ class LiveSite:
     def log_tails(self, lines: int = 60) -> str:
 
         out = []
-        for role in ("web", "worker", "beat"):
+        for role in ROLES:
             path = self.processes.log_path(role)
             if path.exists():
                 tail = path.read_text(errors="replace").splitlines()[-lines:]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('failover', '0005_notifications'),
+        ('failover', '0006_drop_seen_nonce'),
     ]
 
     operations = [

@@ -26,7 +26,7 @@ def drop_trigram_index(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('failover', '0008_refusals_in_cache'),
+        ('failover', '0009_refusals_in_cache'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('failover', '0006_structure'),
+        ('failover', '0007_structure'),
     ]
 
     operations = [

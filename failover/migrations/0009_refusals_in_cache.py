@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('failover', '0007_manage_permission'),
+        ('failover', '0008_manage_permission'),
     ]
 
     operations = [
