@@ -33,6 +33,24 @@ def _status(**changes) -> bytes:
     return json.dumps(report).encode()
 
 
+# A sync's progress as a site reports it.
+SYNC = {
+    "id": 4,
+    "status": "running",
+    "trigger": "peer",
+    "started": "2026-11-25T10:00:00+00:00",
+    "finished": None,
+    "files_done": 1,
+    "files_total": 2,
+    "bytes_done": 10,
+    "bytes_total": 20,
+    "bytes_transferred": 10,
+    "files_fetched": 1,
+    "rate": 5.0,
+    "error": None,
+}
+
+
 @pytest.fixture
 def backup(db, scripted_server, settings):
     """This site, the backup of the fake peer (automatic failover on)."""
@@ -55,7 +73,9 @@ def backup(db, scripted_server, settings):
 
 
 def test_a_well_formed_answer_is_a_successful_check(backup):
-    backup.answer_with(lambda head: signed_answer(KEY, head, 200, _status()))
+    backup.answer_with(
+        lambda head: signed_answer(KEY, head, 200, _status(running_sync=SYNC, last_sync=None))
+    )
     health.check_peer()
     peer = PeerStatus.load()
     assert peer.last_error == ""
@@ -121,13 +141,23 @@ MALFORMED = {
         lambda head: signed_answer(KEY, head, 200, _status(hostname=["a"])),
         "'hostname' is not a string",
     ),
+    "sync progress of the wrong type": (
+        lambda head: signed_answer(
+            KEY, head, 200, _status(running_sync={**SYNC, "bytes_done": "A"})
+        ),
+        "running_sync.bytes_done is not a count",
+    ),
+    "sync progress not an object": (
+        lambda head: signed_answer(KEY, head, 200, _status(last_sync=[1])),
+        "'last_sync' is not an object or null",
+    ),
     "field missing": (
         lambda head: signed_answer(KEY, head, 200, b'{"role": "primary"}'),
         "lacks 'site_id'",
     ),
     "refusal with a JSON list": (
         lambda head: http_answer(403, {}, b"[]"),
-        "refused the request: HTTP 403",
+        "refused the request (HTTP 403): no reason given",
     ),
     "signed error with a list body": (
         lambda head: signed_answer(KEY, head, 500, b'["boom"]'),
@@ -143,7 +173,7 @@ MALFORMED = {
     ),
     "connection closed without an answer": (
         lambda head: b"",
-        "connection closed by the other end",
+        "could not connect",
     ),
 }
 

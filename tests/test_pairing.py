@@ -33,7 +33,7 @@ def test_pairing_makes_this_site_primary_and_the_peer_backup(fake_peer):
     assert (fake_peer.role, fake_peer.epoch) == (Role.BACKUP, 1)
     assert str(site.relationship_id) == fake_peer.relationship_id
     assert (site.peer_host, site.peer_port) == ("192.0.2.2", 8443)
-    assert fake_peer.connected_to == [("192.0.2.2", 8443)]
+    assert fake_peer.connected_to == [("192.0.2.2", 8443)] * 2  # then bound to its site id
     assert PeerStatus.load().hostname == "site-b"
     assert "this site is the primary and site-b" in message
     assert StatusEvent.objects.get(kind="paired").actor == "alice"

@@ -144,3 +144,22 @@ def test_nonces_are_single_use():
     assert nonces.remember(nonce)
     assert not nonces.remember(nonce)
     assert nonces.remember(uuid.uuid4().hex)
+
+
+def test_a_request_signed_for_another_site_is_refused(client):
+    headers = signed_headers(KEY, "GET", STATUS, to=str(uuid.uuid4()))
+    _assert_refused(_get(client, headers), "wrong_receiver")
+
+
+def test_an_unbound_request_reaches_the_status_only(client):
+    assert _get(client, signed_headers(KEY, "GET", STATUS, to="-")).status_code == 200
+    path = "/api/peer/v1/role/unlock"
+    headers = signed_headers(KEY, "POST", path, b"{}", to="-")
+    response = client.post(path, b"{}", content_type="application/json", headers=headers)
+    assert response.status_code == 403 and response.json()["code"] == "wrong_receiver"
+
+
+def test_a_request_of_the_older_protocol_is_refused_clearly(client):
+    headers = signed_headers(KEY, "GET", STATUS)
+    del headers["X-Failover-To"]
+    _assert_refused(_get(client, headers), "protocol")

@@ -24,6 +24,40 @@ _REPORT_FIELDS = {
 }
 
 
+def _count(value) -> bool:
+    return type(value) is int and 0 <= value < 2**63
+
+
+def _text_or_null(limit: int):
+    return lambda v: v is None or (isinstance(v, str) and len(v) <= limit)
+
+
+# A sync's progress as the page shows it (on the primary, the backup's).
+_SYNC_FIELDS = {
+    **dict.fromkeys(
+        ("id", "files_done", "files_total", "bytes_done", "bytes_total", "bytes_transferred"),
+        ("a count", _count),
+    ),
+    "status": ("a sync status", lambda v: v in ("queued", "running", "succeeded", "failed")),
+    "trigger": ("a string", _text_or_null(20)),
+    "started": ("a time or null", _text_or_null(40)),
+    "finished": ("a time or null", _text_or_null(40)),
+    "rate": ("a number or null", lambda v: v is None or type(v) in (int, float) and v >= 0),
+    "error": ("a string or null", _text_or_null(2000)),
+}
+
+
+def _sync_problem(name: str, progress) -> str | None:
+    if progress is None:
+        return None
+    if not isinstance(progress, dict):
+        return f"the status's {name!r} is not an object or null"
+    for field, (what, valid) in _SYNC_FIELDS.items():
+        if not valid(progress.get(field)):
+            return f"the status's {name}.{field} is not {what}"
+    return None
+
+
 def report_problem(report) -> str | None:
     """Why a peer's status answer cannot be used, or None when it can."""
     if not isinstance(report, dict):
@@ -33,4 +67,10 @@ def report_problem(report) -> str | None:
             return f"the status lacks {name!r}"
         if not valid(report[name]):
             return f"the status's {name!r} is not {what}"
+    if not _text_or_null(300)(report.get("swap_in_progress")):
+        return "the status's 'swap_in_progress' is not a string or null"
+    for name in ("running_sync", "last_sync"):
+        problem = _sync_problem(name, report.get(name))
+        if problem:
+            return problem
     return None

@@ -1,4 +1,4 @@
-"""The peer protocol (v1): how the two sites of a pair talk to each other.
+"""The peer protocol (v2): how the two sites of a pair talk to each other.
 
 Endpoints live under ``/api/peer/v1/`` on each site's own web server and are
 used only by the other site (``endpoints.py``):
@@ -19,14 +19,17 @@ used only by the other site (``endpoints.py``):
 - ``POST role/change``: under that lock, take a role at a new epoch.
 
 
-Every request carries four headers, all required:
+Every request carries five headers, all required:
 
 - ``X-Failover-Site``: the sender's site id (a UUID),
-- ``X-Failover-Timestamp``: Unix time in seconds,
+- ``X-Failover-To``: the receiver's site id, or ``-`` when the sender does
+  not know it yet (accepted by ``status`` only: pairing's first call), so a
+  captured request cannot be replayed to another site holding the key,
+- ``X-Failover-Timestamp``: Unix time in seconds (digits, finite),
 - ``X-Failover-Nonce``: 32 random hex digits, never reused,
 - ``X-Failover-Signature``: hex HMAC-SHA256, keyed with the inter-site key,
-  over the method, path, sorted query, timestamp, nonce, site id and the
-  SHA-256 of the body (``signing.py``).
+  over the protocol version, method, path, sorted query, timestamp, nonce,
+  both site ids and the SHA-256 of the body (``signing.py``).
 
 A request is refused with 403 and a JSON ``{"error", "code"}`` (and nothing
 changes) when a header is missing or malformed, the signature is wrong, the
@@ -40,5 +43,3 @@ responder's site id, a timestamp and the body's SHA-256; the client refuses an
 answer that does not verify. Business refusals (already paired, version
 mismatch...) are 409 with a JSON ``{"error", "code"}``.
 """
-
-PROTOCOL_VERSION = 1

@@ -2,6 +2,7 @@
 plain HTTP when ``FAILOVER_ALLOW_INSECURE_PEER`` allows it for loopback)."""
 
 import json
+import logging
 import time
 from urllib.parse import urlencode
 
@@ -12,12 +13,14 @@ from failover.domain.peer_report import report_problem
 from failover.models import InterSiteKey, SiteState
 from failover.peer.signing import (
     NONCE_HEADER,
+    UNBOUND,
     SignatureError,
     sign_request,
     verify_response,
 )
 
 API_PREFIX = "/api/peer/v1/"
+log = logging.getLogger(__name__)
 
 
 class PeerError(Exception):
@@ -46,35 +49,58 @@ class PeerRefused(PeerError):
 
 
 def _reason(error: requests.RequestException, timeout: float) -> str:
+    """One fixed reason per class of failure. Which of refused, reset or
+    closed it was stays in the log: told to the page, it would make the
+    console a port scanner of the networks it reaches."""
     text = str(error)
     if isinstance(error, requests.ConnectTimeout):
         return f"connection timed out after {timeout:g} s"
     if isinstance(error, requests.ReadTimeout):
         return f"no answer within {timeout:g} s"
-    if "Connection refused" in text:
-        return "connection refused"
     if "Name or service not known" in text or "Temporary failure in name resolution" in text:
         return "host name not found"
-    if "No route to host" in text or "Network is unreachable" in text:
-        return "no route to host"
-    if "Connection reset" in text or "RemoteDisconnected" in text or "Connection aborted" in text:
-        return "connection closed by the other end"
-    return text
+    return "could not connect"
 
 
-def _error_of(response: requests.Response) -> tuple[str, str]:
-    """The (code, message) of an error answer, read leniently: whatever the
-    body holds, the administrator gets a reason."""
+# What a refusal (403) means, by its code: an unsigned answer, so its own
+# text is never shown (it may come from anything at the peer's address).
+REFUSAL_REASONS = {
+    "unsigned": "the request was not signed",
+    "malformed": "the request's signature headers were malformed",
+    "bad_signature": "the signature did not verify: the sites do not share the same key",
+    "stale": "the request's time was too far off: check both sites' clocks",
+    "replayed": "the request was a replay",
+    "unknown_site": "it is in a failover relationship with another site",
+    "plaintext": "it refuses plain HTTP (turn TLS on, or FAILOVER_ALLOW_INSECURE_PEER)",
+    "no_key": "it has no inter-site key",
+    "protocol": "it speaks another version of the peer protocol",
+    "wrong_receiver": "the request was signed for another site",
+}
+
+
+def _code_of(response: requests.Response) -> str:
+    """The machine-readable code of an error answer, or "error"."""
+    try:
+        payload = response.json()
+    except (ValueError, RecursionError):
+        return "error"
+    code = payload.get("code") if isinstance(payload, dict) else None
+    return code if isinstance(code, str) and code in REFUSAL_REASONS else "error"
+
+
+def _signed_refusal(response: requests.Response) -> tuple[str, str]:
+    """The (code, message) of a signed business refusal: written by a site
+    holding the inter-site key, so shown as it is, within bounds."""
     try:
         payload = response.json()
     except (ValueError, RecursionError):
         payload = None
-    fallback = f"HTTP {response.status_code} {response.reason}"
+    fallback = f"HTTP {response.status_code}"
     if not isinstance(payload, dict):
         return "error", fallback
     code, message = payload.get("code"), payload.get("error")
     return (
-        code if isinstance(code, str) and code else "error",
+        code[:40] if isinstance(code, str) and code else "error",
         message[:500] if isinstance(message, str) and message else fallback,
     )
 
@@ -133,9 +159,8 @@ class PeerClient:
         except PeerError:
             raise
         except Exception as e:  # noqa: BLE001 - see the docstring
-            raise PeerAnswerInvalid(
-                f"Unusable answer from {self.address}: {type(e).__name__}: {e}"[:300]
-            ) from e
+            log.warning("unusable answer from %s to %s: %r", self.address, endpoint, e)
+            raise PeerAnswerInvalid(f"Unusable answer from {self.address}.") from e
 
     def _request(
         self,
@@ -147,13 +172,23 @@ class PeerClient:
         timeout: float | None = None,
         stream: bool = False,
         headers: dict | None = None,
+        max_bytes: int | None = None,
     ) -> requests.Response:
         key, own_site_id = self._key_and_site_id()
         timeout = timeout or self.timeout
         body = json.dumps(payload).encode() if payload is not None else b""
         path = API_PREFIX + endpoint
         query = urlencode(params or {})
-        signed = sign_request(key, method, path, query, body, own_site_id, time.time())
+        signed = sign_request(
+            key,
+            method,
+            path,
+            query,
+            body,
+            own_site_id,
+            time.time(),
+            receiver=self.expected_site_id or UNBOUND,
+        )
 
         url = self.base_url + path + (f"?{query}" if query else "")
         try:
@@ -161,7 +196,10 @@ class PeerClient:
                 method,
                 url,
                 data=body,
-                stream=stream,
+                stream=stream or max_bytes is not None,
+                # Never: a redirect would make this site request whatever
+                # address the other end names.
+                allow_redirects=False,
                 timeout=(timeout, timeout),
                 verify=settings.FAILOVER_PEER_CA_FILE or True,
                 headers={**signed, "Content-Type": "application/json", **(headers or {})},
@@ -169,12 +207,21 @@ class PeerClient:
         except requests.exceptions.SSLError as e:
             raise PeerTLSError(f"TLS failure talking to {self.address}: {_tls_reason(e)}") from None
         except requests.RequestException as e:
+            log.info("peer call to %s failed: %r", self.address, e)
             raise PeerUnreachable(f"Cannot reach {self.address}: {_reason(e, timeout)}") from None
+        if response.is_redirect:
+            raise PeerAnswerInvalid(
+                f"{self.address} answered with a redirect (HTTP {response.status_code}), "
+                "which is never followed: it is not a failover console."
+            )
         if response.status_code == 403:
-            # A refused request is not signed with a key we share; its JSON
-            # reason is only used to tell the administrator what went wrong.
-            code, message = _error_of(response)
-            raise PeerRefused(f"{self.address} refused the request: {message}", code, 403)
+            code = _code_of(response)
+            reason = REFUSAL_REASONS.get(code, "no reason given")
+            raise PeerRefused(
+                f"{self.address} refused the request (HTTP 403): {reason}.", code, 403
+            )
+        if max_bytes is not None:
+            _read_at_most(response, max_bytes, self.address)
         try:
             site_id = verify_response(
                 key,
@@ -186,14 +233,18 @@ class PeerClient:
         except SignatureError as e:
             if e.code == "bad_response_signature":
                 raise PeerAnswerInvalid(
-                    f"The answer from {self.address} is not signed with this site's inter-site "
-                    "key: the keys differ, or it is not a failover console."
+                    f"The answer from {self.address} (HTTP {response.status_code}) is not "
+                    "signed with this site's inter-site key: the keys differ, or it is not a "
+                    "failover console."
                 ) from None
-            raise PeerAnswerInvalid(f"Invalid answer from {self.address}: {e}") from None
+            # Our own wording of what is wrong with its headers, not its text.
+            raise PeerAnswerInvalid(
+                f"Invalid answer from {self.address} (HTTP {response.status_code}): {e}"
+            ) from None
         if self.expected_site_id and site_id != self.expected_site_id:
             raise PeerAnswerInvalid(f"A different site now answers at {self.address}.")
         if response.status_code >= 400:
-            code, message = _error_of(response)
+            code, message = _signed_refusal(response)
             raise PeerRefused(message, code, response.status_code)
         return response
 
@@ -215,6 +266,18 @@ class PeerClient:
         if problem:
             raise PeerAnswerInvalid(f"Invalid status from {self.address}: {problem}.")
         return report
+
+
+def _read_at_most(response: requests.Response, limit: int, address: str) -> None:
+    """Read the body, refusing one over ``limit`` bytes before holding more."""
+    body = bytearray()
+    for chunk in response.iter_content(1 << 20):
+        body += chunk
+        if len(body) > limit:
+            response.close()
+            raise PeerAnswerInvalid(f"The answer from {address} is larger than {limit} bytes.")
+    # Where requests keeps a body it has read, so .content and .json() see it.
+    response._content = bytes(body)
 
 
 def _tls_reason(error: requests.exceptions.SSLError) -> str:

@@ -14,6 +14,8 @@ CAUSES = (
     "unknown_site",
     "plaintext",
     "no_key",
+    "protocol",
+    "wrong_receiver",
 )
 EVENT_EVERY = 60
 

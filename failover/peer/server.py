@@ -13,7 +13,7 @@ from failover.domain.event_kinds import EventKind
 from failover.errors import Refused
 from failover.models import InterSiteKey, SiteState, StatusEvent
 from failover.peer import nonces, refusals
-from failover.peer.signing import SignatureError, sign_response, verify_request
+from failover.peer.signing import UNBOUND, SignatureError, sign_response, verify_request
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class PeerRequest:
     local: SiteState
 
 
-def _authenticate(request, any_sender: bool) -> PeerRequest:
+def _authenticate(request, any_sender: bool, unbound: bool) -> PeerRequest:
     if not request.is_secure() and not settings.FAILOVER_ALLOW_INSECURE_PEER:
         raise SignatureError(
             "plaintext",
@@ -54,6 +54,10 @@ def _authenticate(request, any_sender: bool) -> PeerRequest:
         time.time(),
     )
     site = SiteState.load()
+    if signed.receiver != str(site.site_id) and not (unbound and signed.receiver == UNBOUND):
+        raise SignatureError(
+            "wrong_receiver", "This request was signed for another site (or for none)."
+        )
     if not any_sender and site.in_relationship and signed.site_id != str(site.peer_site_id):
         raise SignatureError(
             "unknown_site", "This site is in a failover relationship with another site."
@@ -83,17 +87,19 @@ def _refuse(request, error: SignatureError) -> JsonResponse:
     return JsonResponse({"error": str(error), "code": error.code}, status=403)
 
 
-def peer_endpoint(view=None, *, any_sender: bool = False):
-    """Only correctly signed, fresh, single-use requests from this site's peer
-    (or, while unpaired or with ``any_sender``, from any site holding the key)
-    reach ``view``; its answer, a refusal included, is signed."""
+def peer_endpoint(view=None, *, any_sender: bool = False, unbound: bool = False):
+    """Only correctly signed, fresh, single-use requests for this site from its
+    peer (or, while unpaired or with ``any_sender``, from any site holding the
+    key) reach ``view``; with ``unbound``, also requests signed for no site in
+    particular (the first status call of a pairing). Its answer, a refusal
+    included, is signed."""
 
     def decorate(view):
         @csrf_exempt
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             try:
-                request.peer = _authenticate(request, any_sender)
+                request.peer = _authenticate(request, any_sender, unbound)
             except SignatureError as error:
                 return _refuse(request, error)
             try:

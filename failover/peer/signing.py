@@ -11,6 +11,11 @@ SITE_HEADER = "X-Failover-Site"
 TIMESTAMP_HEADER = "X-Failover-Timestamp"
 NONCE_HEADER = "X-Failover-Nonce"
 SIGNATURE_HEADER = "X-Failover-Signature"
+# The receiver's site id, so a captured request cannot be replayed to another
+# site holding the same key; UNBOUND before the sender knows it (pairing's
+# first status call).
+RECEIVER_HEADER = "X-Failover-To"
+UNBOUND = "-"
 
 MAX_CLOCK_SKEW = 60.0
 UNSIGNED_BODY = "UNSIGNED-STREAM"
@@ -21,6 +26,7 @@ _FORMATS = {
     TIMESTAMP_HEADER: re.compile(r"[0-9]{1,12}(\.[0-9]{1,6})?"),
     NONCE_HEADER: re.compile(r"[0-9a-f]{32}"),
     SIGNATURE_HEADER: re.compile(r"[0-9a-f]{64}"),
+    RECEIVER_HEADER: re.compile(r"-|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
 }
 
 
@@ -48,32 +54,36 @@ def new_nonce() -> str:
     return secrets.token_hex(16)
 
 
-def request_signature(key, method, path, query, timestamp, nonce, site_id, digest) -> str:
+def request_signature(key, method, path, query, timestamp, nonce, site_id, receiver, digest) -> str:
     return _mac(
         key,
-        "FAILOVER-V1-REQUEST",
+        "FAILOVER-V2-REQUEST",
         method.upper(),
         path,
         canonical_query(query),
         timestamp,
         nonce,
         site_id,
+        receiver,
         digest,
     )
 
 
 def response_signature(key, request_nonce, status, site_id, timestamp, digest) -> str:
-    return _mac(key, "FAILOVER-V1-RESPONSE", request_nonce, str(status), site_id, timestamp, digest)
+    return _mac(key, "FAILOVER-V2-RESPONSE", request_nonce, str(status), site_id, timestamp, digest)
 
 
-def sign_request(key, method, path, query, body: bytes, site_id: str, now: float) -> dict:
+def sign_request(
+    key, method, path, query, body: bytes, site_id: str, now: float, receiver: str = UNBOUND
+) -> dict:
     timestamp, nonce = f"{now:.3f}", new_nonce()
     return {
         SITE_HEADER: site_id,
+        RECEIVER_HEADER: receiver,
         TIMESTAMP_HEADER: timestamp,
         NONCE_HEADER: nonce,
         SIGNATURE_HEADER: request_signature(
-            key, method, path, query, timestamp, nonce, site_id, body_digest(body)
+            key, method, path, query, timestamp, nonce, site_id, receiver, body_digest(body)
         ),
     }
 
@@ -81,6 +91,7 @@ def sign_request(key, method, path, query, body: bytes, site_id: str, now: float
 @dataclass(frozen=True)
 class SignedRequest:
     site_id: str
+    receiver: str  # a site id, or UNBOUND
     timestamp: float
     nonce: str
 
@@ -106,9 +117,15 @@ def verify_request(key, method, path, query, body: bytes, headers, now: float) -
     The nonce is not checked here: the caller remembers it only after the
     signature verified, so forged requests cannot burn nonces.
     """
+    if headers.get(SIGNATURE_HEADER) and not headers.get(RECEIVER_HEADER):
+        raise SignatureError(
+            "protocol",
+            "The request is signed for an older peer protocol (without the receiver's "
+            "site id): run the same product version on both sites.",
+        )
     values = _signed_headers(
         headers,
-        (SITE_HEADER, TIMESTAMP_HEADER, NONCE_HEADER, SIGNATURE_HEADER),
+        (SITE_HEADER, RECEIVER_HEADER, TIMESTAMP_HEADER, NONCE_HEADER, SIGNATURE_HEADER),
         "malformed",
         "request",
     )
@@ -120,6 +137,7 @@ def verify_request(key, method, path, query, body: bytes, headers, now: float) -
         values[TIMESTAMP_HEADER],
         values[NONCE_HEADER],
         values[SITE_HEADER],
+        values[RECEIVER_HEADER],
         body_digest(body),
     )
     if not hmac.compare_digest(expected, values[SIGNATURE_HEADER]):
@@ -133,7 +151,9 @@ def verify_request(key, method, path, query, body: bytes, headers, now: float) -
             f"Request timestamp is {now - timestamp:+.0f} s off "
             f"(more than {MAX_CLOCK_SKEW:.0f} s): check both sites' clocks.",
         )
-    return SignedRequest(values[SITE_HEADER], timestamp, values[NONCE_HEADER])
+    return SignedRequest(
+        values[SITE_HEADER], values[RECEIVER_HEADER], timestamp, values[NONCE_HEADER]
+    )
 
 
 def sign_response(key, request_nonce, status, site_id, body: bytes | None, now: float) -> dict:

@@ -103,6 +103,10 @@ def pair_with_backup(
         raise PairingError(
             "The backup site is already in a failover relationship.", ALREADY_PAIRED.code
         )
+    # Known now: the offer is signed for that site alone.
+    backup = connect(
+        backup_host, backup_port, expected_site_id=report["site_id"], timeout=PAIRING_TIMEOUT
+    )
 
     relationship_id = uuid.uuid4()
     epoch = max(site.epoch, int(report.get("epoch") or 0)) + 1

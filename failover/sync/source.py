@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 import requests
 import urllib3
+from django.conf import settings
 
 from failover.peer.client import PeerClient, PeerError
 
@@ -37,7 +38,12 @@ class PeerSource:
 
     def manifest(self) -> dict:
         try:
-            return self.client.call("GET", "sync/manifest", timeout=MANIFEST_TIMEOUT)
+            return self.client.call(
+                "GET",
+                "sync/manifest",
+                timeout=MANIFEST_TIMEOUT,
+                max_bytes=settings.FAILOVER_SYNC_MAX_MANIFEST_BYTES,
+            )
         except PeerError as e:
             raise SourceError(f"could not get the primary's manifest: {e}") from None
 

@@ -26,7 +26,7 @@ def _peer_name() -> str:
 
 
 @require_GET
-@peer_endpoint
+@peer_endpoint(unbound=True)
 def status(request):
     report = status_report(request.peer.local)
     if request.GET.get("detail") == "conflict":
