@@ -20,6 +20,10 @@ from failover.peer.signing import (
 )
 
 API_PREFIX = "/api/peer/v1/"
+# Operations (pairing, swaps, syncs, break) are rare and interactive, and the
+# other site may be busy or have just started: their calls get more time
+# than a health check's (FAILOVER_PEER_TIMEOUT, well under the interval).
+OPERATION_TIMEOUT = 5.0
 log = logging.getLogger(__name__)
 
 
@@ -131,12 +135,12 @@ class PeerClient:
         return self._credentials
 
     @classmethod
-    def for_peer(cls, site: SiteState, **kwargs) -> "PeerClient":
+    def for_peer(cls, site: SiteState, timeout: float = OPERATION_TIMEOUT) -> "PeerClient":
         return cls(
             site.peer_host,
             site.peer_port,
             expected_site_id=str(site.peer_site_id) if site.peer_site_id else None,
-            **kwargs,
+            timeout=timeout,
         )
 
     @property

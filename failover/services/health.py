@@ -3,6 +3,7 @@ peer's status, the epoch rule, conflicts and automatic failover."""
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 
 from failover.domain.event_kinds import EventKind
@@ -28,7 +29,7 @@ def check_peer(*, peer=None) -> CheckOutcome:
         return CheckOutcome("standalone: nothing to check")
     started_at = timezone.now()
     try:
-        report = (peer or PeerClient.for_peer(site)).status()
+        report = (peer or PeerClient.for_peer(site, settings.FAILOVER_PEER_TIMEOUT)).status()
     except PeerError as e:
         PeerStatus.record_check(started_at, None, str(e))
         _note_long_outage()

@@ -21,6 +21,7 @@ from failover.errors import Refused
 from failover.models import PeerStatus, SiteState, StatusEvent
 from failover.netif.reconcile import reconcile
 from failover.peer.client import (
+    OPERATION_TIMEOUT,
     PeerAnswerInvalid,
     PeerClient,
     PeerError,
@@ -30,10 +31,6 @@ from failover.peer.client import (
 )
 from failover.services import roles
 from failover.shapes import status_report
-
-# Pairing is rare and interactive, and the other site may have just started:
-# its calls get more time than a health check's.
-PAIRING_TIMEOUT = 5.0
 
 
 class PairingError(Refused):
@@ -93,7 +90,7 @@ def pair_with_backup(
     """Run on the future primary. Returns a success message; raises Refused.
     ``connect(host, port, expected_site_id=None, timeout=None)`` makes the peer client."""
     site = roles.require(Action.PAIR)
-    backup = connect(backup_host, backup_port, timeout=PAIRING_TIMEOUT)
+    backup = connect(backup_host, backup_port, timeout=OPERATION_TIMEOUT)
     try:
         report = backup.status()
     except PeerError as e:
@@ -105,7 +102,7 @@ def pair_with_backup(
         )
     # Known now: the offer is signed for that site alone.
     backup = connect(
-        backup_host, backup_port, expected_site_id=report["site_id"], timeout=PAIRING_TIMEOUT
+        backup_host, backup_port, expected_site_id=report["site_id"], timeout=OPERATION_TIMEOUT
     )
 
     relationship_id = uuid.uuid4()
@@ -205,7 +202,7 @@ def accept_pairing(offer, sender_site_id: str, *, connect=PeerClient) -> dict:
         parsed["reverse_host"],
         parsed["reverse_port"],
         expected_site_id=sender_site_id,
-        timeout=PAIRING_TIMEOUT,
+        timeout=OPERATION_TIMEOUT,
     )
     try:
         report = primary.status()
