@@ -1,5 +1,7 @@
-"""Making this host's failover IPs match its role: up on the primary, down
-otherwise. Every change and every failure is recorded, never ignored."""
+"""Making this host's failover IPs match its role: up on a primary that has
+confirmed its role, down otherwise. Every change and every failure is
+recorded, never ignored; what the kernel already has is left alone, so
+reconciling twice changes nothing the second time."""
 
 from failover.domain.event_kinds import EventKind
 from failover.domain.roles import Role
@@ -8,14 +10,17 @@ from failover.netif.backends import AddressError, backend
 
 
 def reconcile(role: str | None = None) -> list[str]:
-    """Bring each failover IP to the state the role wants; returns the problems."""
-    role = role or SiteState.load().role
-    want = SharedIP.State.UP if role == Role.PRIMARY else SharedIP.State.DOWN
+    """Bring each failover IP to the state the role wants; returns the problems.
+    An address brought up is announced at once."""
+    site = SiteState.load()
+    role = role or site.role
+    hold = role == Role.PRIMARY and site.confirming_since is None
+    want = SharedIP.State.UP if hold else SharedIP.State.DOWN
     driver = backend()
     problems = []
     for ip in SharedIP.objects.filter(is_failover=True):
         try:
-            (driver.up if want == SharedIP.State.UP else driver.down)(ip)
+            changed = driver.up(ip) if hold else driver.down(ip)
         except AddressError as e:
             problems.append(f"{ip.cidr} on {ip.interface}: {e}")
             if ip.state != SharedIP.State.ERROR or ip.last_error != str(e):
@@ -26,8 +31,11 @@ def reconcile(role: str | None = None) -> list[str]:
                 )
             SharedIP.objects.filter(pk=ip.pk).update(state=SharedIP.State.ERROR, last_error=str(e))
             continue
-        # Going up, or down from up, is news; settling an unknown state down is not.
-        if ip.state != want and SharedIP.State.UP in (ip.state, want):
+        if hold and (changed or ip.state != SharedIP.State.UP):
+            driver.announce(ip)
+        # A change on the host, going up, or down from up is news; settling an
+        # unknown state down is not.
+        if changed or (ip.state != want and SharedIP.State.UP in (ip.state, want)):
             StatusEvent.record(
                 EventKind.SHARED_IP_CHANGED,
                 f"Failover IP {ip.cidr} is {want} on {ip.interface} ({driver.name} backend).",
@@ -49,3 +57,23 @@ def take_down(ip: SharedIP, driver=None) -> list[str]:
         return [f"{ip.cidr} on {ip.interface}: {e}"]
     SharedIP.objects.filter(pk=ip.pk).update(state=SharedIP.State.DOWN, last_error="")
     return []
+
+
+def announce_held() -> int:
+    """Announce again every failover IP this site holds and the kernel has
+    (a gratuitous ARP or neighbour advertisement each); returns how many."""
+    if not SiteState.load().holds_failover_ips:
+        return 0
+    driver = backend()
+    announced = 0
+    for ip in SharedIP.objects.filter(is_failover=True, state=SharedIP.State.UP):
+        try:
+            # The kernel, asked just before: never announce an address that
+            # a demotion has taken away meanwhile.
+            if not driver.holds(ip):
+                continue
+        except AddressError:
+            continue  # reported by the reconcile that fails on it
+        driver.announce(ip)
+        announced += 1
+    return announced

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from failover.domain.event_kinds import EventKind
-from failover.domain.health import outage_too_long
+from failover.domain.failover_decision import Decision
+from failover.domain.health import calls_for_announcement, outage_too_long
 from failover.domain.roles import Role
 from failover.domain.split_brain import Verdict, judge
 from failover.models import BackupSettings, PeerStatus, SiteState, StatusEvent
 from failover.peer.client import PeerClient, PeerError
-from failover.services import autofailover, roles
+from failover.services import addresses, autofailover, confirmation, roles
 
 
 @dataclass(frozen=True)
@@ -27,22 +28,37 @@ def check_peer(*, peer=None) -> CheckOutcome:
     if not site.in_relationship:
         return CheckOutcome("standalone: nothing to check")
     started_at = timezone.now()
+    previous = PeerStatus.load().snapshot()
     try:
         report = (peer or PeerClient.for_peer(site)).status()
     except PeerError as e:
         PeerStatus.record_check(started_at, None, str(e))
         _note_long_outage()
-        decision = autofailover.evaluate(SiteState.load())
+        decision = _decide(SiteState.load())
         return CheckOutcome(
-            f"peer unreachable: {e}; {decision.reason or 'no failover'}", decision.recheck_in
+            f"peer unreachable: {e}; {decision.reason or 'no role change'}", decision.recheck_in
         )
     PeerStatus.record_check(started_at, report)
     site = SiteState.load()
     if report.get("relationship_id") == str(site.relationship_id):
         _keep_one_primary(site, report)
+    site = SiteState.load()
+    decision = _decide(site)
+    if site.holds_failover_ips and calls_for_announcement(previous, report):
+        # Clients the peer drew to itself (a stale address, an announcement)
+        # come back now, not when their ARP entries expire.
+        addresses.announce_now_and_later()
     return CheckOutcome(
         f"peer {report.get('hostname')} is {report.get('role')} at epoch {report.get('epoch')}"
+        + (f"; {decision.reason}" if decision.reason else "")
     )
+
+
+def _decide(site: SiteState) -> Decision:
+    """The backup's failover decision, or a restarted primary's confirmation."""
+    if site.confirming:
+        return confirmation.evaluate(site)
+    return autofailover.evaluate(site)
 
 
 def _note_long_outage() -> None:
