@@ -28,7 +28,7 @@ def check_peer(*, peer=None) -> CheckOutcome:
     if not site.in_relationship:
         return CheckOutcome("standalone: nothing to check")
     started_at = timezone.now()
-    previous = PeerStatus.load().snapshot()
+    previous, held = PeerStatus.load().snapshot(), site.holds_failover_ips
     try:
         report = (peer or PeerClient.for_peer(site)).status()
     except PeerError as e:
@@ -44,9 +44,10 @@ def check_peer(*, peer=None) -> CheckOutcome:
         _keep_one_primary(site, report)
     site = SiteState.load()
     decision = _decide(site)
-    if site.holds_failover_ips and calls_for_announcement(previous, report):
+    if held and site.holds_failover_ips and calls_for_announcement(previous, report):
         # Clients the peer drew to itself (a stale address, an announcement)
-        # come back now, not when their ARP entries expire.
+        # come back now, not when their ARP entries expire. (Addresses that
+        # came up during this check were announced as they did.)
         addresses.announce_now_and_later()
     return CheckOutcome(
         f"peer {report.get('hostname')} is {report.get('role')} at epoch {report.get('epoch')}"
