@@ -19,10 +19,10 @@ def enqueue_on_commit(task: str, *args, **options) -> None:
     transaction.on_commit(lambda: enqueue(task, *args, **options))
 
 
-def enqueue_quietly(task: str, *args, **options) -> None:
+def enqueue_quietly(task: str, *args) -> None:
     """Queue without retrying and without ever failing the caller: for side work
-    (notifications, announcements) that a dead broker must not hold up or break."""
+    (notifications) that a dead broker must not hold up or break."""
     try:
-        enqueue(task, *args, retry=False, **options)
+        enqueue(task, *args, retry=False)
     except Exception:  # noqa: BLE001 - side work is never worth failing the caller
         log.exception("could not queue %s%r", task, args)

@@ -4,7 +4,6 @@ from celery import shared_task
 from django.conf import settings
 
 from failover.models import QueueHeartbeat
-from failover.netif.reconcile import announce_held
 from failover.peer import nonces
 from failover.services import health, notifications, swap_run, syncing
 
@@ -71,10 +70,3 @@ def housekeeping():
         f"{notifications.forget_old_deliveries()} old deliveries; "
         f"{len(reaped)} stale syncs ended"
     )
-
-
-@shared_task(ignore_result=True)
-def announce_shared_ips():
-    """Announce the failover IPs this site holds again (scheduled after they
-    come up, and periodically)."""
-    return f"announced {announce_held()} address(es)"

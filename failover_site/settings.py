@@ -166,7 +166,6 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "failover.tasks.check_peer": {"queue": "health"},
-    "failover.tasks.announce_shared_ips": {"queue": "health"},
 }
 # One message per free process: a long sync must not hold health checks
 # prefetched behind it.
@@ -183,15 +182,6 @@ CELERY_BEAT_SCHEDULE = {
         # Expire just under the interval so a stalled worker does not run a
         # backlog of stale checks when it comes back.
         "options": {"queue": "health", "expires": FAILOVER_HEALTH_INTERVAL * 0.9},
-    },
-    # The primary announces its failover IPs again now and then (as
-    # keepalived's garp_master_refresh), so a client that missed every
-    # announcement, or was drawn away by a stale one, never waits for its ARP
-    # entry to expire.
-    "announce-shared-ips": {
-        "task": "failover.tasks.announce_shared_ips",
-        "schedule": 30.0,
-        "options": {"queue": "health", "expires": 29},
     },
     "start-sync-if-due": {
         "task": "failover.tasks.start_sync_if_due",

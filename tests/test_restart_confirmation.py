@@ -173,6 +173,26 @@ def test_the_primary_announces_again_when_its_peer_comes_back(primary_here, kern
     primary_here.down()
     check_peer(peer=primary_here)
     primary_here.up()
-    with mock.patch("failover.services.addresses.announce_held", return_value=1) as announce:
+    with mock.patch("failover.services.health.announce") as announce:
         check_peer(peer=primary_here)
-    announce.assert_called_once()
+    announce.assert_called_once_with(now=True)
+
+
+@pytest.mark.parametrize(
+    "came_up,announced,again",
+    [(2, 1.5, True), (2, 0.5, False), (60, 31, True), (60, 10, False)],
+)
+def test_the_checks_announce_what_is_due_even_with_the_peer_gone(
+    primary_here, kernel, came_up, announced, again
+):
+    SharedIP.objects.create(address=ADDRESS, prefix=24, interface="eth0", is_failover=True)
+    kernel.held.add(ADDRESS)
+    now = timezone.now()
+    SharedIP.objects.update(
+        state=SharedIP.State.UP,
+        came_up_at=now - timedelta(seconds=came_up),
+        announced_at=now - timedelta(seconds=announced),
+    )
+    primary_here.down()
+    check_peer(peer=primary_here)
+    assert kernel.announced == ([ADDRESS] if again else [])

@@ -3,6 +3,9 @@ confirmed its role, down otherwise. Every change and every failure is
 recorded, never ignored; what the kernel already has is left alone, so
 reconciling twice changes nothing the second time."""
 
+from django.utils import timezone
+
+from failover.domain.announcements import announcement_due
 from failover.domain.event_kinds import EventKind
 from failover.domain.roles import Role
 from failover.models import SharedIP, SiteState, StatusEvent
@@ -31,7 +34,9 @@ def reconcile(role: str | None = None) -> list[str]:
                 )
             SharedIP.objects.filter(pk=ip.pk).update(state=SharedIP.State.ERROR, last_error=str(e))
             continue
-        if hold and (changed or ip.state != SharedIP.State.UP):
+        now = timezone.now()
+        coming_up = hold and (changed or ip.state != SharedIP.State.UP)
+        if coming_up:
             driver.announce(ip)
         # A change on the host, going up, or down from up is news; settling an
         # unknown state down is not.
@@ -41,7 +46,10 @@ def reconcile(role: str | None = None) -> list[str]:
                 f"Failover IP {ip.cidr} is {want} on {ip.interface} ({driver.name} backend).",
                 address=ip.address,
             )
-        SharedIP.objects.filter(pk=ip.pk).update(state=want, last_error="")
+        times = {"came_up_at": now, "announced_at": now} if coming_up else {}
+        if not hold:
+            times = {"came_up_at": None, "announced_at": None}
+        SharedIP.objects.filter(pk=ip.pk).update(state=want, last_error="", **times)
     # Addresses this site brought up and that are no longer failover IPs must
     # not stay up here, or a later backup role would leave them on two hosts.
     for ip in SharedIP.objects.filter(is_failover=False, state=SharedIP.State.UP):
@@ -59,21 +67,27 @@ def take_down(ip: SharedIP, driver=None) -> list[str]:
     return []
 
 
-def announce_held() -> int:
-    """Announce again every failover IP this site holds and the kernel has
-    (a gratuitous ARP or neighbour advertisement each); returns how many."""
+def announce(*, now: bool = False) -> int:
+    """Announce again the failover IPs this site holds whose announcement is
+    due (domain.announcements), or all of them ``now``; returns how many."""
     if not SiteState.load().holds_failover_ips:
         return 0
     driver = backend()
     announced = 0
     for ip in SharedIP.objects.filter(is_failover=True, state=SharedIP.State.UP):
+        moment = timezone.now()
+        if not now and not announcement_due(
+            came_up_at=ip.came_up_at, announced_at=ip.announced_at, now=moment
+        ):
+            continue
         try:
-            # The kernel, asked just before: never announce an address that
-            # a demotion has taken away meanwhile.
+            # Asked of the kernel just before: never announce an address
+            # that a demotion took away meanwhile.
             if not driver.holds(ip):
                 continue
         except AddressError:
-            continue  # reported by the reconcile that fails on it
+            continue  # the next reconcile reports it
         driver.announce(ip)
+        SharedIP.objects.filter(pk=ip.pk).update(announced_at=moment)
         announced += 1
     return announced

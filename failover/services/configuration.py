@@ -22,8 +22,7 @@ from failover.models import (
 )
 from failover.models.events import actor_name
 from failover.netif.listing import host_addresses
-from failover.netif.reconcile import take_down
-from failover.services.addresses import follow_role
+from failover.netif.reconcile import reconcile, take_down
 
 
 def _describe(value) -> str:
@@ -71,7 +70,7 @@ def add_shared_ip(address: str, prefix: int, interface: str, actor) -> SharedIP:
         f"Failover IP {shared_ip.cidr} on {interface} added.",
         actor=actor,
     )
-    follow_role()
+    reconcile()
     return shared_ip
 
 
@@ -119,7 +118,7 @@ def set_failover_ips(checked: set[str], actor, *, only: set[str] | None = None) 
         changes.append(f"{row.cidr} {'is now' if want else 'is no longer'} a failover IP")
     if changes:
         StatusEvent.record(EventKind.SHARED_IP_CHANGED, "; ".join(changes) + ".", actor=actor)
-        follow_role()
+        reconcile()
     return changes
 
 

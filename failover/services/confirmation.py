@@ -12,8 +12,8 @@ from failover.domain.primary_confirmation import Restart, decide
 from failover.domain.roles import Role
 from failover.models import BackupSettings, PeerStatus, SiteState, StatusEvent
 from failover.netif.probes import probe_all
+from failover.netif.reconcile import reconcile
 from failover.services import roles
-from failover.services.addresses import follow_role
 from failover.services.autofailover import note_isolation
 
 WAITING = (
@@ -52,7 +52,7 @@ def evaluate(site: SiteState) -> Decision:
         probes = probe_all(restart.test_ips)
         decision = decide(replace(restart, probes=probes, now=timezone.now()))
     if decision.action is Action.CONFIRM and site.confirm():
-        problems = follow_role()
+        problems = reconcile()
         StatusEvent.record(
             EventKind.PRIMARY_CONFIRMED,
             f"Primary role confirmed: {decision.reason}; failover IPs up."

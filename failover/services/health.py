@@ -11,8 +11,9 @@ from failover.domain.health import calls_for_announcement, outage_too_long
 from failover.domain.roles import Role
 from failover.domain.split_brain import Verdict, judge
 from failover.models import BackupSettings, PeerStatus, SiteState, StatusEvent
+from failover.netif.reconcile import announce
 from failover.peer.client import PeerClient, PeerError
-from failover.services import addresses, autofailover, confirmation, roles
+from failover.services import autofailover, confirmation, roles
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ def check_peer(*, peer=None) -> CheckOutcome:
         PeerStatus.record_check(started_at, None, str(e))
         _note_long_outage()
         decision = _decide(SiteState.load())
+        _announce_again(came_back=False)
         return CheckOutcome(
             f"peer unreachable: {e}; {decision.reason or 'no role change'}", decision.recheck_in
         )
@@ -44,15 +46,22 @@ def check_peer(*, peer=None) -> CheckOutcome:
         _keep_one_primary(site, report)
     site = SiteState.load()
     decision = _decide(site)
-    if held and site.holds_failover_ips and calls_for_announcement(previous, report):
-        # Clients the peer drew to itself (a stale address, an announcement)
-        # come back now, not when their ARP entries expire. (Addresses that
-        # came up during this check were announced as they did.)
-        addresses.announce_now_and_later()
+    # Addresses that came up during this check were announced as they did.
+    _announce_again(came_back=held and calls_for_announcement(previous, report))
     return CheckOutcome(
         f"peer {report.get('hostname')} is {report.get('role')} at epoch {report.get('epoch')}"
         + (f"; {decision.reason}" if decision.reason else "")
     )
+
+
+def _announce_again(*, came_back: bool) -> None:
+    """The primary's announcements that are due, after the check has decided
+    (never in the way of a failover). When the peer came back or gave the
+    primary role up, all of them at once: clients it drew to itself (a stale
+    address, an announcement) come back now, not when their ARP entries
+    expire."""
+    if SiteState.load().holds_failover_ips:
+        announce(now=came_back)
 
 
 def _decide(site: SiteState) -> Decision:

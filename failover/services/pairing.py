@@ -19,6 +19,7 @@ from failover.domain.roles import Role
 from failover.domain.versions import version_mismatch
 from failover.errors import Refused
 from failover.models import PeerStatus, SiteState, StatusEvent
+from failover.netif.reconcile import reconcile
 from failover.peer.client import (
     PeerAnswerInvalid,
     PeerClient,
@@ -28,7 +29,6 @@ from failover.peer.client import (
     PeerUnreachable,
 )
 from failover.services import roles
-from failover.services.addresses import follow_role
 from failover.shapes import status_report
 
 # Pairing is rare and interactive, and the other site may have just started:
@@ -139,7 +139,7 @@ def pair_with_backup(
             "This site changed while pairing (another pairing won); nothing was changed.",
             "conflict",
         )
-    follow_role(Role.PRIMARY)
+    reconcile(Role.PRIMARY)
     PeerStatus.start_watching(accepted)
     message = (
         f"Failover relationship set up: this site is the primary and "
@@ -226,7 +226,7 @@ def accept_pairing(offer, sender_site_id: str, *, connect=PeerClient) -> dict:
     )
     if not joined:
         raise PairingError("This site changed while pairing; nothing was changed.", "conflict")
-    follow_role(Role.BACKUP)
+    reconcile(Role.BACKUP)
     PeerStatus.start_watching(report)
     StatusEvent.record(
         EventKind.PAIRED,

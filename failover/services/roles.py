@@ -12,7 +12,7 @@ from failover.domain.preconditions import Action, Refusal, refusal, swap_in_prog
 from failover.domain.roles import Role
 from failover.errors import Refused
 from failover.models import SiteState, StatusEvent
-from failover.services.addresses import follow_role
+from failover.netif.reconcile import reconcile
 
 # A swap renews its locks while it runs; a crashed swap's lock lapses after this.
 SWAP_LOCK_TTL = timedelta(seconds=60)
@@ -49,7 +49,7 @@ def change_role(
     """Become ``role`` at ``epoch`` if ``site`` is still as it was read."""
     if not site.change_role(role, epoch):
         return False
-    problems = follow_role(role)
+    problems = reconcile(role)
     if problems:
         message += f" Failover IPs: {'; '.join(problems)}."
     StatusEvent.record(kind, message, actor=actor, role=str(role), epoch=epoch, **details)
@@ -60,7 +60,7 @@ def leave_relationship(site: SiteState) -> bool:
     """Standalone now: failover IPs go down with the role."""
     if not site.leave():
         return False
-    follow_role(Role.NONE)
+    reconcile(Role.NONE)
     return True
 
 
