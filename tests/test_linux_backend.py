@@ -10,7 +10,7 @@ import pytest
 
 from failover.models import SharedIP
 from failover.netif import backends
-from failover.netif.announce import arping_command, neighbour_advertisement
+from failover.netif.announce import arping_command, gratuitous_arp, neighbour_advertisement
 from failover.netif.backends import AddressError, LinuxBackend
 
 # What iproute2 prints when adding an address that is there and deleting one
@@ -166,10 +166,14 @@ def test_a_gratuitous_arp_asks_for_no_answer(flavour, command):
     assert arping_command("arping", flavour, "eth0", "192.0.2.10") == ["arping", *command]
 
 
-def test_an_announcement_never_waits_for_arping(monkeypatch):
+def test_without_raw_sockets_it_starts_arping_and_does_not_wait_for_it(monkeypatch):
     started = []
     monkeypatch.setattr("failover.netif.announce.shutil.which", lambda name: "/usr/sbin/arping")
     monkeypatch.setattr("failover.netif.announce._arping_flavour", lambda arping: "habets")
+    monkeypatch.setattr("failover.netif.announce._mac_of", lambda interface: "02:00:00:00:00:01")
+    monkeypatch.setattr(
+        "failover.netif.announce.socket.socket", mock.Mock(side_effect=PermissionError)
+    )
     with mock.patch(
         "failover.netif.announce.subprocess.Popen",
         side_effect=lambda command, **options: started.append(command),
@@ -177,6 +181,14 @@ def test_an_announcement_never_waits_for_arping(monkeypatch):
         LinuxBackend().announce(shared())
     [command] = started
     assert command[0] == "/usr/sbin/arping" and "-U" in command
+
+
+def test_a_gratuitous_arp_is_a_broadcast_request_for_the_address_itself():
+    frame = gratuitous_arp("192.0.2.10", "02:00:00:00:00:01")
+    mac, ip = bytes.fromhex("020000000001"), bytes([192, 0, 2, 10])
+    assert frame[:14] == b"\xff" * 6 + mac + b"\x08\x06"
+    assert frame[14:22] == bytes.fromhex("0001080006040001")  # an IPv4 request
+    assert frame[22:] == mac + ip + b"\x00" * 6 + ip
 
 
 def test_a_neighbour_advertisement_overrides_caches():
