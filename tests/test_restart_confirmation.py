@@ -161,7 +161,7 @@ def test_the_page_says_it_is_waiting_to_confirm(staff_client, restarted, primary
     primary_here.down()
     restarted()
     html = staff_client.get("/management/failover/").content.decode()
-    assert "waiting to\n  confirm the primary role" in html
+    assert "waiting to confirm the primary role" in html
     status = staff_client.get("/api/v1/failover").json()
     assert status["confirming_primary"] is True
 
