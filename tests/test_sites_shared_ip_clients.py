@@ -30,11 +30,7 @@ LOOSE_OVERHEAD = 1.0
 def watched(lan, cluster_factory, tmp_path):
     """site-a primary, site-b backup, both with the failover IP; the client
     answered by site-a."""
-    cluster = cluster_factory(
-        2,
-        lan=lan,
-        env={"FAILOVER_SHARED_IP_BACKEND": "linux", "FAILOVER_HEALTH_INTERVAL": "0.5"},
-    )
+    cluster = cluster_factory(2, lan=lan, env={"FAILOVER_SHARED_IP_BACKEND": "linux"})
     a, b = cluster[0], cluster[1]
     share_address(cluster, lan, FLOATING, timeout=TIMEOUT)
     responders = {site.name: Responder(lan, site.name).start() for site in (a, b)}

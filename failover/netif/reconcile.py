@@ -46,9 +46,12 @@ def reconcile(role: str | None = None) -> list[str]:
                 f"Failover IP {ip.cidr} is {want} on {ip.interface} ({driver.name} backend).",
                 address=ip.address,
             )
-        times = {"came_up_at": now, "announced_at": now} if coming_up else {}
-        if not hold:
+        if coming_up:
+            times = {"came_up_at": now, "announced_at": now}
+        elif not hold:
             times = {"came_up_at": None, "announced_at": None}
+        else:
+            times = {}  # held already: its announcement schedule goes on
         SharedIP.objects.filter(pk=ip.pk).update(state=want, last_error="", **times)
     # Addresses this site brought up and that are no longer failover IPs must
     # not stay up here, or a later backup role would leave them on two hosts.
