@@ -46,9 +46,11 @@ def _gratuitous_arp(interface: str, address: str) -> None:
         with socket.socket(socket.AF_PACKET, socket.SOCK_RAW) as sock:
             sock.bind((interface, ETH_P_ARP))
             sock.send(gratuitous_arp(address, _mac_of(interface)))
-        return
     except PermissionError:
-        pass
+        _start_arping(interface, address)
+
+
+def _start_arping(interface: str, address: str) -> None:
     arping = shutil.which("arping")
     if arping is None:
         return
