@@ -3,9 +3,10 @@
     .venv/bin/python bench/shared_ip.py [--runs 20] [--swaps 5] [--stalls 3]
 
 Two sites and a client host in network namespaces on a bridge, the linux
-backend, one failover IP, a TCP responder on each site's host and a client
-connecting to the failover IP every 20 ms (tests/harness/lan_client.py). With
-a 3 s primary timeout and a 0.5 s health interval, prints:
+backend, Celery on a Redis server of the bench's own, one failover IP, a TCP
+responder on each site's host and a client connecting to the failover IP
+every 20 ms (tests/harness/lan_client.py). With a 3 s primary timeout and a
+0.5 s health interval, prints:
 
 - planned swap (Become backup), each direction: the longest time the client
   went unanswered (target: under 0.2 s);
@@ -23,7 +24,9 @@ import argparse
 import math
 import os
 import shutil
+import socket
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -111,6 +114,43 @@ def stall(prober: Prober, responders: dict, lan, primary, backup, *, stale: bool
     )
 
 
+def _redis_on(address: str) -> tuple[subprocess.Popen, str]:
+    """A Redis server of the bench's own on the LAN's gateway, the sites'
+    broker: production runs Celery on Redis, and the harness's default for
+    sites in namespaces, the filesystem broker, is polled every 0.1 s."""
+    with socket.socket() as sock:
+        sock.bind((address, 0))
+        port = sock.getsockname()[1]
+    redis = subprocess.Popen(
+        [
+            "redis-server",
+            "--bind",
+            address,
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            # Reached from the namespaces, not over loopback; only the bench's
+            # own hosts are on this bridge.
+            "--protected-mode",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    wait_for(lambda: _listening(address, port), 20, 0.05, "the bench's Redis")
+    return redis, f"redis://{address}:{port}"
+
+
+def _listening(address: str, port: int) -> bool:
+    try:
+        with socket.create_connection((address, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms"
 
@@ -139,11 +179,16 @@ def main() -> int:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     lan = netns.Lan(["site-a", "site-b", "client"], tag=f"b{os.getpid() % 10000}")
+    redis, broker = _redis_on(lan.gateway)
     cluster = Cluster(
         work,
         2,
         lan=lan,
         env={"FAILOVER_SHARED_IP_BACKEND": "linux", "FAILOVER_HEALTH_INTERVAL": str(INTERVAL)},
+        site_env={
+            name: {"CELERY_BROKER_URL": f"{broker}/{number}"}
+            for number, name in enumerate(("site-a", "site-b"), start=1)
+        },
     )
     responders, prober = {}, None
     swaps = {"a -> b": [], "b -> a": []}
@@ -159,7 +204,10 @@ def main() -> int:
         for run in range(args.swaps):
             swaps["a -> b"].append(swap(prober, a, b))
             swaps["b -> a"].append(swap(prober, b, a))
-            print(f"  swaps {run + 1}: {_ms(swaps['a -> b'][-1])}, {_ms(swaps['b -> a'][-1])}")
+            print(
+                f"  swaps {run + 1}: {_ms(swaps['a -> b'][-1])}, {_ms(swaps['b -> a'][-1])}",
+                flush=True,
+            )
 
         primary, backup = a, b
         for run in range(args.runs):
@@ -170,7 +218,7 @@ def main() -> int:
         for run in range(args.stalls):
             for stale in (True, False):
                 stalls[stale].append(stall(prober, responders, lan, primary, backup, stale=stale))
-                print(f"  stall {run + 1} (stale address {stale}): {stalls[stale][-1]}")
+                print(f"  stall {run + 1} (stale address {stale}): {stalls[stale][-1]}", flush=True)
                 primary, backup = backup, primary
     finally:
         if prober:
@@ -178,6 +226,8 @@ def main() -> int:
         for responder in responders.values():
             responder.kill()
         cluster.close()
+        redis.kill()
+        redis.wait()
         lan.close()
         backends.drop_template()
 
