@@ -34,8 +34,9 @@ def check_peer(*, peer=None) -> CheckOutcome:
         report = (peer or PeerClient.for_peer(site)).status()
     except PeerError as e:
         PeerStatus.record_check(started_at, None, str(e))
-        _note_long_outage()
         decision = _decide(SiteState.load())
+        # History and announcements after the decision, never in its way.
+        _note_long_outage()
         _announce_again(came_back=False)
         return CheckOutcome(
             f"peer unreachable: {e}; {decision.reason or 'no role change'}", decision.recheck_in
@@ -55,11 +56,10 @@ def check_peer(*, peer=None) -> CheckOutcome:
 
 
 def _announce_again(*, came_back: bool) -> None:
-    """The primary's announcements that are due, after the check has decided
-    (never in the way of a failover). When the peer came back or gave the
-    primary role up, all of them at once: clients it drew to itself (a stale
-    address, an announcement) come back now, not when their ARP entries
-    expire."""
+    """The primary's announcements that are due. When the peer came back or
+    gave the primary role up, all of them at once: clients it drew to itself
+    (a stale address, an announcement) come back now, not when their ARP
+    entries expire."""
     if SiteState.load().holds_failover_ips:
         announce(now=came_back)
 
