@@ -71,13 +71,21 @@ def kill(prober: Prober, responders: dict, primary, backup) -> float:
     """SIGKILL of the primary; the client's first answer from the backup,
     beyond the timeout. The killed site is restarted (and demotes itself)."""
     backup.wait_status(lambda s: s["peer"]["reachable"] and s["role"] == "backup", timeout=30)
-    killed = time.monotonic()
-    primary.kill()
-    responders[primary.name].kill()
+    killed = _kill(primary, responders)
     moved = prober.wait_answered_by(backup.name, after=killed, timeout=TIMEOUT + 20)
     _restart(primary, responders)
     primary.wait_status(lambda s: s["role"] == "backup", timeout=30)
     return moved - killed - TIMEOUT
+
+
+def _kill(site, responders: dict) -> float:
+    """SIGKILL every process of ``site``; returns when its web server died,
+    the moment its peer can tell (the harness reaps one process at a time)."""
+    site.kill(["web"])
+    killed = time.monotonic()
+    site.kill()
+    responders[site.name].kill()
+    return killed
 
 
 def _restart(site, responders: dict) -> None:
@@ -90,9 +98,7 @@ def stall(prober: Prober, responders: dict, lan, primary, backup, *, stale: bool
     """The primary is killed, the backup takes over and stalls, the old
     primary restarts: (answers from the old primary, longest time unanswered)."""
     backup.wait_status(lambda s: s["peer"]["reachable"] and s["role"] == "backup", timeout=30)
-    killed = time.monotonic()
-    primary.kill()
-    responders[primary.name].kill()
+    killed = _kill(primary, responders)
     prober.wait_answered_by(backup.name, after=killed, timeout=TIMEOUT + 20)
     backup.wait_status(lambda s: s["shared_ips"][0]["state"] == "up", timeout=30)
     if not stale:
