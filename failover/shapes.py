@@ -117,6 +117,7 @@ def site_status() -> dict:
         "site_id": str(site.site_id),
         "role": site.role,
         "epoch": site.epoch,
+        "confirming_primary": site.confirming,
         "relationship_id": str(site.relationship_id) if site.relationship_id else None,
         "peer": peer_status(site),
         "enabled_shared_ips": [ip.cidr for ip in SharedIP.objects.filter(is_failover=True)],

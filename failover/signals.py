@@ -9,7 +9,7 @@ from django.dispatch import receiver
 
 from failover.models import StatusEvent, SyncRun
 from failover.netif.reconcile import reconcile
-from failover.services import notifications
+from failover.services import confirmation, notifications
 from failover.services.health import check_peer
 from failover.services.syncing import fail_interrupted
 
@@ -36,7 +36,10 @@ def settle_after_a_restart(**kwargs):
         "the worker was stopped during the sync (its copy was never used)",
         status=SyncRun.Status.RUNNING,
     )
-    # A primary coming back may find the peer took over while it was away:
-    # ask first (it then demotes itself), so its addresses never come up twice.
+    # A primary coming back may find the peer took over while it was away: it
+    # waits to confirm its role, and asks at once. Addresses still up from
+    # before the restart stay only if that first answer confirms the role;
+    # otherwise they go down until a later check does.
+    confirmation.begin()
     check_peer()
     reconcile()

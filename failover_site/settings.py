@@ -222,6 +222,11 @@ CELERY_TASK_ROUTES = {
 # One message per free process: a long sync must not hold health checks
 # prefetched behind it.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A backup's health check re-queues itself for the moment the primary timeout
+# runs out (failover.tasks.check_peer). Without an event loop (the filesystem
+# broker) the worker's ETA timer sleeps up to this long before it looks at a
+# newly scheduled task: the default of 1 s made failovers up to 1 s late.
+CELERY_WORKER_TIMER_PRECISION = 0.05
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -1,6 +1,14 @@
+from datetime import datetime, timedelta
+
 import pytest
 
-from failover.domain.health import PeerSnapshot, check_events, site_problems
+from failover.domain.health import (
+    PeerSnapshot,
+    calls_for_announcement,
+    check_events,
+    silent_since,
+    site_problems,
+)
 
 UP = {"hostname": "b", "role": "backup", "epoch": 3}
 
@@ -62,3 +70,50 @@ def test_site_problems():
         )
         == 4
     )
+
+
+NOW = datetime(2026, 1, 1, 12, 0, 0)
+
+
+@pytest.mark.parametrize(
+    "last_answer_seconds_ago,since_seconds_ago",
+    [
+        # Checks ran all along: the silence began with the last answer.
+        (0.4, 0.4),
+        (2.0, 2.0),
+        # A gap (this site's worker was down): it began with the failed check.
+        (2.1, 0),
+        (3600, 0),
+        (None, 0),
+    ],
+)
+def test_the_peer_is_silent_since_its_last_answer_if_checks_ran_all_along(
+    last_answer_seconds_ago, since_seconds_ago
+):
+    last = (
+        None
+        if last_answer_seconds_ago is None
+        else NOW - timedelta(seconds=last_answer_seconds_ago)
+    )
+    since = silent_since(
+        last_answer_at=last, failed_check_started_at=NOW, max_gap=timedelta(seconds=2)
+    )
+    assert since == NOW - timedelta(seconds=since_seconds_ago)
+
+
+@pytest.mark.parametrize(
+    "reachable,role,now_role,announce",
+    [
+        (False, "backup", "backup", True),  # came back
+        (True, "primary", "backup", True),  # gave the primary role up
+        (True, "primary", "none", True),
+        (True, "backup", "backup", False),
+        (True, "primary", "primary", False),
+        (None, "", "backup", False),  # the first check after pairing
+    ],
+)
+def test_the_primary_announces_again_when_its_peer_returns_or_steps_down(
+    reachable, role, now_role, announce
+):
+    previous = PeerSnapshot("site-b", reachable, role, 3)
+    assert calls_for_announcement(previous, {"role": now_role}) is announce

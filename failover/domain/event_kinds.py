@@ -45,6 +45,8 @@ class EventKind(StrEnum):
     FAILOVER = "failover", "Failover", Topic.AUTOMATIC_FAILOVER, "automatic"
     ISOLATED = "isolated", "Isolated", Topic.ISOLATION
     DEMOTED = "demoted", "Demoted", None, "demoted"
+    CONFIRMING_PRIMARY = "confirming_primary", "Waiting to confirm the primary role"
+    PRIMARY_CONFIRMED = "primary_confirmed", "Primary role confirmed"
     SWAP_REQUESTED = "swap_requested", "Swap requested"
     ROLE_SWAPPED = "role_swapped", "Role swapped", None, "planned"
     SWAP_SUCCEEDED = "swap_succeeded", "Swap succeeded", Topic.PLANNED_SWAP

@@ -1,8 +1,10 @@
 """What a health check's outcome means for the history: pure functions."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from failover.domain.event_kinds import EventKind
+from failover.domain.roles import Role
 from failover.domain.versions import version_mismatch
 
 
@@ -49,6 +51,28 @@ def check_events(
             )
         )
     return events
+
+
+def calls_for_announcement(previous: PeerSnapshot, report: dict) -> bool:
+    """The primary sees its peer come back or give the primary role up: the
+    peer may have held the failover IPs or drawn clients to itself, so the
+    primary announces its addresses again."""
+    came_back = previous.reachable is False
+    gave_up_primary = previous.role == Role.PRIMARY and report.get("role") != Role.PRIMARY
+    return came_back or gave_up_primary
+
+
+def silent_since(*, last_answer_at, failed_check_started_at, max_gap: timedelta) -> datetime:
+    """When the peer was last heard from, for a check that finds it gone after
+    an answer. Counting from that answer rather than from the failed check
+    makes the primary timeout the time without a sign of life, wherever the
+    peer died in the check cycle. But only if the checks ran all along (the
+    answer came at most ``max_gap`` before): after a gap, such as this site's
+    own worker being down, nobody watched in between, and the episode starts
+    with the failed check."""
+    if last_answer_at is not None and failed_check_started_at - last_answer_at <= max_gap:
+        return min(last_answer_at, failed_check_started_at)
+    return failed_check_started_at
 
 
 def outage_too_long(*, unreachable_since, noted_for, timeout: float, now) -> bool:

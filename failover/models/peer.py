@@ -1,8 +1,11 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
 from failover import __version__
-from failover.domain.health import PeerSnapshot, check_events
+from failover.domain.health import PeerSnapshot, check_events, silent_since
 from failover.domain.roles import ROLE_CHOICES
 from failover.domain.split_brain import Verdict, judge
 from failover.models.events import StatusEvent
@@ -87,7 +90,12 @@ class PeerStatus(SingletonModel):
             if report is None:
                 peer.reachable = False
                 peer.last_error = error
-                peer.unreachable_since = peer.unreachable_since or started_at
+                peer.unreachable_since = peer.unreachable_since or silent_since(
+                    last_answer_at=peer.last_success_at,
+                    failed_check_started_at=started_at,
+                    # A beat may come late; two intervals still mean "all along".
+                    max_gap=timedelta(seconds=2 * settings.FAILOVER_HEALTH_INTERVAL),
+                )
             else:
                 peer.reachable, peer.last_error, peer.unreachable_since = True, "", None
                 peer.last_success_at = now

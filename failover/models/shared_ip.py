@@ -21,6 +21,10 @@ class SharedIP(models.Model):
     is_failover = models.BooleanField("Failover IP", default=False)
     state = models.CharField(max_length=10, choices=State.choices, default=State.UNKNOWN)
     last_error = models.TextField(blank=True)
+    # When this site last brought the address up (the kernel's change, not
+    # the announcement after it), and last announced it (domain.announcements).
+    came_up_at = models.DateTimeField(null=True, blank=True)
+    announced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["interface", "address"]

@@ -33,6 +33,11 @@ class SiteState(SingletonModel):
     # Set while a sync-first swap copies this (primary) site's data away: its
     # users were signed out and may not sign in until the swap has finished.
     sign_in_paused = models.BooleanField(default=False)
+    # Set when this site's worker starts while it is primary: the peer may
+    # have taken over meanwhile, so the failover IPs stay down until a health
+    # check confirms the role (domain.primary_confirmation). Any role change
+    # ends it.
+    confirming_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         permissions = [("manage_failover", "Can change the failover pair")]
@@ -51,6 +56,38 @@ class SiteState(SingletonModel):
     @property
     def is_backup(self) -> bool:
         return self.role == Role.BACKUP
+
+    @property
+    def confirming(self) -> bool:
+        """Primary, but waiting to confirm the role before holding its addresses."""
+        return self.is_primary and self.confirming_since is not None
+
+    @property
+    def holds_failover_ips(self) -> bool:
+        return self.is_primary and self.confirming_since is None
+
+    def start_confirming(self) -> bool:
+        """A primary (re)started: from now on it waits to confirm its role."""
+        started = SiteState.objects.filter(pk=self.pk, role=Role.PRIMARY).update(
+            confirming_since=timezone.now()
+        )
+        if started:
+            self.refresh_from_db()
+        return bool(started)
+
+    def confirm(self) -> bool:
+        """The role is confirmed, if the site is still as it was read
+        (compare-and-set: False if a role change or another check came first)."""
+        confirmed = SiteState.objects.filter(
+            pk=self.pk,
+            role=Role.PRIMARY,
+            epoch=self.epoch,
+            confirming_since=self.confirming_since,
+            confirming_since__isnull=False,
+        ).update(confirming_since=None)
+        if confirmed:
+            self.refresh_from_db()
+        return bool(confirmed)
 
     @property
     def swap_in_progress(self) -> bool:
@@ -96,7 +133,7 @@ class SiteState(SingletonModel):
             epoch=self.epoch,
             epoch__lt=epoch,
             relationship_id=self.relationship_id,
-        ).update(role=role, epoch=epoch, role_changed_at=timezone.now())
+        ).update(role=role, epoch=epoch, role_changed_at=timezone.now(), confirming_since=None)
         if changed:
             self.refresh_from_db()
         return bool(changed)
@@ -129,6 +166,7 @@ class SiteState(SingletonModel):
             reverse_host=reverse_host,
             reverse_port=reverse_port,
             role_changed_at=timezone.now(),
+            confirming_since=None,
         )
         if joined:
             self.refresh_from_db()
@@ -148,6 +186,7 @@ class SiteState(SingletonModel):
             reverse_host="",
             reverse_port=None,
             role_changed_at=timezone.now(),
+            confirming_since=None,
         )
         if left:
             self.refresh_from_db()

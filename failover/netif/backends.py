@@ -1,12 +1,18 @@
-"""Bringing failover IPs up and down: `linux` (iproute2, then a gratuitous ARP
-so switches learn the move at once) or `none` (state recorded only)."""
+"""Bringing failover IPs up and down: `linux` (iproute2) or `none` (state
+recorded only).
 
-import functools
+Whether an address is already there is asked of the kernel (the interface's
+address list), never read from an error message: iproute2's wording changes
+between versions ("File exists" became "Address already assigned")."""
+
 import ipaddress
 import shutil
 import subprocess
 
 from django.conf import settings
+
+from failover.netif.announce import announce
+from failover.netif.listing import addresses_in
 
 TIMEOUT = 5
 
@@ -25,14 +31,22 @@ def _run(command: list[str]) -> subprocess.CompletedProcess:
 class NoneBackend:
     name = "none"
 
-    def up(self, ip) -> None:
-        pass
+    def up(self, ip) -> bool:
+        return False
 
-    def down(self, ip) -> None:
+    def down(self, ip) -> bool:
+        return False
+
+    def holds(self, ip) -> bool:
+        return False
+
+    def announce(self, ip) -> None:
         pass
 
 
 class LinuxBackend:
+    """``up`` and ``down`` are idempotent and say whether they changed anything."""
+
     name = "linux"
 
     def _ip(self) -> str:
@@ -41,46 +55,52 @@ class LinuxBackend:
             raise AddressError("the 'ip' command (iproute2) is not installed")
         return ip
 
-    def up(self, ip) -> None:
-        done = _run([self._ip(), "addr", "add", ip.cidr, "dev", ip.interface])
-        if done.returncode != 0 and "File exists" not in done.stderr:
+    def holds(self, ip) -> bool:
+        """The kernel has ``ip`` on its interface (any prefix)."""
+        done = _run([self._ip(), "-j", "addr", "show", "dev", ip.interface])
+        if done.returncode != 0:
             raise AddressError(_explain(done.stderr, ip))
-        self._announce(ip)
+        try:
+            return _same_address(ip.address) in addresses_in(done.stdout)
+        except ValueError as e:
+            raise AddressError(f"could not read the addresses of {ip.interface}: {e}") from None
 
-    def down(self, ip) -> None:
-        done = _run([self._ip(), "addr", "del", ip.cidr, "dev", ip.interface])
-        if done.returncode != 0 and "Cannot assign requested address" not in done.stderr:
+    def up(self, ip) -> bool:
+        if self.holds(ip):
+            return False
+        # A floating IPv6 address is in use elsewhere by design: duplicate
+        # address detection would hold it tentative (unusable) for a second.
+        nodad = ["nodad"] if ipaddress.ip_address(ip.address).version == 6 else []
+        self._change("add", ip, nodad, present_after=True)
+        return True
+
+    def down(self, ip) -> bool:
+        if not self.holds(ip):
+            return False
+        self._change("del", ip, [], present_after=False)
+        return True
+
+    def _change(self, verb: str, ip, options: list[str], *, present_after: bool) -> None:
+        done = _run([self._ip(), "addr", verb, ip.cidr, "dev", ip.interface, *options])
+        # Another process (the web server or the worker) may have made the same
+        # change in between: the kernel's list, not the message, says if it is done.
+        if done.returncode != 0 and self.holds(ip) != present_after:
             raise AddressError(_explain(done.stderr, ip))
 
-    @staticmethod
-    def _announce(ip) -> None:
-        """Gratuitous ARP (IPv4): neighbours update their caches now rather
-        than when their entries expire. Best effort: IPv6 uses its own
-        neighbour discovery, and a host without arping still works."""
-        arping = shutil.which("arping")
-        if arping is None or ipaddress.ip_address(ip.address).version != 4:
-            return
-        _run(_arping_command(arping, ip.interface, ip.address))
+    def announce(self, ip) -> None:
+        announce(ip.interface, ip.address)
 
 
-@functools.cache
-def _arping_flavour(arping: str) -> str:
-    """Debian ships two arpings with different options: iputils' and Thomas Habets'."""
-    done = _run([arping, "--help"])
-    return "habets" if "Habets" in done.stdout + done.stderr else "iputils"
-
-
-def _arping_command(arping: str, interface: str, address: str) -> list[str]:
-    if _arping_flavour(arping) == "habets":
-        return [arping, "-U", "-c", "1", "-i", interface, "-S", address, address]
-    return [arping, "-U", "-c", "1", "-I", interface, address]
+def _same_address(address: str) -> str:
+    """The kernel lists IPv6 addresses compressed; compare like with like."""
+    return str(ipaddress.ip_address(address))
 
 
 def _explain(stderr: str, ip) -> str:
     text = stderr.strip() or "failed"
     if "Operation not permitted" in text:
         return f"no permission to change addresses on {ip.interface} (needs root or NET_ADMIN)"
-    if "Cannot find device" in text:
+    if "Cannot find device" in text or "does not exist" in text:
         return f"no such interface: {ip.interface}"
     return text
 

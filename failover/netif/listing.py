@@ -1,5 +1,6 @@
 """Read this host's IP addresses (``ip -j addr``)."""
 
+import ipaddress
 import json
 import shutil
 import subprocess
@@ -27,6 +28,17 @@ def parse_ip_json(output: str) -> list[HostAddress]:
                 continue
             addresses.append(HostAddress(info["local"], int(info["prefixlen"]), link["ifname"]))
     return addresses
+
+
+def addresses_in(output: str) -> set[str]:
+    """Every address in ``ip -j addr`` output, whatever its scope, written the
+    way ``ipaddress`` writes it (compressed IPv6)."""
+    return {
+        str(ipaddress.ip_address(info["local"]))
+        for link in json.loads(output or "[]")
+        for info in link.get("addr_info", [])
+        if "local" in info
+    }
 
 
 def host_addresses() -> tuple[list[HostAddress], str]:

@@ -44,6 +44,11 @@ def evaluate(site: SiteState) -> Decision:
             previous_primary=peer.hostname,
         )
     elif decision.action is Action.NOTE_ISOLATION:
-        PeerStatus.objects.filter(pk=peer.pk).update(isolation_noted_for=peer.unreachable_since)
-        StatusEvent.record(EventKind.ISOLATED, decision.reason)
+        note_isolation(peer, decision.reason)
     return decision
+
+
+def note_isolation(peer: PeerStatus, reason: str) -> None:
+    """Once per unreachable episode."""
+    PeerStatus.objects.filter(pk=peer.pk).update(isolation_noted_for=peer.unreachable_since)
+    StatusEvent.record(EventKind.ISOLATED, reason)

@@ -7,12 +7,14 @@ from django.conf import settings
 from django.utils import timezone
 
 from failover.domain.event_kinds import EventKind
-from failover.domain.health import outage_too_long
+from failover.domain.failover_decision import Decision
+from failover.domain.health import calls_for_announcement, outage_too_long
 from failover.domain.roles import Role
 from failover.domain.split_brain import Verdict, judge
 from failover.models import BackupSettings, PeerStatus, SiteState, StatusEvent
+from failover.netif.reconcile import announce
 from failover.peer.client import PeerClient, PeerError
-from failover.services import autofailover, roles
+from failover.services import autofailover, confirmation, roles
 
 
 @dataclass(frozen=True)
@@ -28,22 +30,46 @@ def check_peer(*, peer=None) -> CheckOutcome:
     if not site.in_relationship:
         return CheckOutcome("standalone: nothing to check")
     started_at = timezone.now()
+    previous, held = PeerStatus.load().snapshot(), site.holds_failover_ips
     try:
         report = (peer or PeerClient.for_peer(site, settings.FAILOVER_PEER_TIMEOUT)).status()
     except PeerError as e:
         PeerStatus.record_check(started_at, None, str(e))
+        decision = _decide(SiteState.load())
+        # History and announcements after the decision, never in its way.
         _note_long_outage()
-        decision = autofailover.evaluate(SiteState.load())
+        _announce_again(came_back=False)
         return CheckOutcome(
-            f"peer unreachable: {e}; {decision.reason or 'no failover'}", decision.recheck_in
+            f"peer unreachable: {e}; {decision.reason or 'no role change'}", decision.recheck_in
         )
     PeerStatus.record_check(started_at, report)
     site = SiteState.load()
     if report.get("relationship_id") == str(site.relationship_id):
         _keep_one_primary(site, report)
+    site = SiteState.load()
+    decision = _decide(site)
+    # Addresses that came up during this check were announced as they did.
+    _announce_again(came_back=held and calls_for_announcement(previous, report))
     return CheckOutcome(
         f"peer {report.get('hostname')} is {report.get('role')} at epoch {report.get('epoch')}"
+        + (f"; {decision.reason}" if decision.reason else "")
     )
+
+
+def _announce_again(*, came_back: bool) -> None:
+    """The primary's announcements that are due. When the peer came back or
+    gave the primary role up, all of them at once: clients it drew to itself
+    (a stale address, an announcement) come back now, not when their ARP
+    entries expire."""
+    if SiteState.load().holds_failover_ips:
+        announce(now=came_back)
+
+
+def _decide(site: SiteState) -> Decision:
+    """The backup's failover decision, or a restarted primary's confirmation."""
+    if site.confirming:
+        return confirmation.evaluate(site)
+    return autofailover.evaluate(site)
 
 
 def _note_long_outage() -> None:

@@ -1,5 +1,6 @@
 """A small LAN of network namespaces on a bridge, for tests that need hosts of
-their own (root only): the floating-IP tests of the linux backend."""
+their own (root only): the floating-IP tests of the linux backend, with a
+client host that watches who answers on the floating IP."""
 
 import subprocess
 
@@ -36,6 +37,10 @@ class Lan:
         """The IPv4 addresses on a host's eth0."""
         done = _ip("-4", "-o", "addr", "show", "dev", "eth0", netns=self.hosts[name][0])
         return [line.split()[3].split("/")[0] for line in done.stdout.splitlines()]
+
+    def remove_address(self, name: str, cidr: str) -> None:
+        """Take an address off a host's eth0 behind the sites' back (a reboot)."""
+        _ip("addr", "del", cidr, "dev", "eth0", netns=self.hosts[name][0])
 
     def set_link(self, name: str, up: bool) -> None:
         """Unplug (or plug back) a host's cable."""
