@@ -43,6 +43,12 @@ def evaluate(site: SiteState) -> Decision:
             previous_primary=peer.hostname,
         )
     elif decision.action is Action.NOTE_ISOLATION:
-        PeerStatus.objects.filter(pk=peer.pk).update(isolation_noted_for=peer.unreachable_since)
-        StatusEvent.record("isolated", decision.reason)
+        # Compare-and-set: of two overlapping checks, one records the episode.
+        noted = (
+            PeerStatus.objects.filter(pk=peer.pk)
+            .exclude(isolation_noted_for=peer.unreachable_since)
+            .update(isolation_noted_for=peer.unreachable_since)
+        )
+        if noted:
+            StatusEvent.record("isolated", decision.reason)
     return decision
