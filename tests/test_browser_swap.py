@@ -19,7 +19,9 @@ def test_become_backup_swaps_both_pages(page, paired, tmp_path):
     page.wait_for_selector("#status .badge.primary", timeout=20_000)
     page.screenshot(path=str(tmp_path / "old-primary.png"), full_page=True)
 
-    other = page.context.new_page()
+    # A context of its own: both sites are on 127.0.0.1, and browsers share
+    # cookies across ports, so one context would hold one site's session only.
+    other = page.context.browser.new_context().new_page()
     sign_in(other, backup.url, ADMIN, PASSWORD)
     other.goto(f"{backup.url}/management/failover/")
     other.wait_for_selector("text=You are on the primary site instance")

@@ -265,3 +265,22 @@ def test_only_well_formed_signatures_reach_the_comparison():
             },
             b"",
         )
+
+
+def test_two_checks_finding_isolation_at_once_record_it_once(backup, monkeypatch):
+    from failover.models import BackupSettings
+    from failover.services import autofailover
+
+    since = timezone.now() - timedelta(hours=1)
+    PeerStatus.objects.update(reachable=False, unreachable_since=since)
+    BackupSettings.objects.update_or_create(pk=1, defaults={"test_ips": ["127.0.0.1:1"]})
+
+    def another_check_notes_it_first(addresses):
+        PeerStatus.objects.update(isolation_noted_for=since)
+        StatusEvent.record("isolated", "cut off (the other check)")
+        return (False,)
+
+    monkeypatch.setattr(autofailover, "probe_all", another_check_notes_it_first)
+    decision = autofailover.evaluate(SiteState.load())
+    assert decision.action.name == "NOTE_ISOLATION"
+    assert StatusEvent.objects.filter(kind="isolated").count() == 1

@@ -49,6 +49,12 @@ def evaluate(site: SiteState) -> Decision:
 
 
 def note_isolation(peer: PeerStatus, reason: str) -> None:
-    """Once per unreachable episode."""
-    PeerStatus.objects.filter(pk=peer.pk).update(isolation_noted_for=peer.unreachable_since)
-    StatusEvent.record(EventKind.ISOLATED, reason)
+    """Once per unreachable episode: of two overlapping checks, the one whose
+    compare-and-set wins records it."""
+    noted = (
+        PeerStatus.objects.filter(pk=peer.pk)
+        .exclude(isolation_noted_for=peer.unreachable_since)
+        .update(isolation_noted_for=peer.unreachable_since)
+    )
+    if noted:
+        StatusEvent.record(EventKind.ISOLATED, reason)

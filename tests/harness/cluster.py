@@ -35,27 +35,44 @@ class Cluster:
         self.key = secrets.token_urlsafe(40)
         self.lan = lan
         names = [f"site-{chr(ord('a') + i)}" for i in range(count)]
+        # Distinct: a port is free again as soon as free_port() returns it.
+        ports: list[int] = []
+        while len(ports) < count:
+            ports.append(free_port())
+            ports = list(dict.fromkeys(ports))
         self.sites = [
             LiveSite(
                 name,
-                free_port(),
+                port,
                 work_dir,
                 {**(env or {}), **(site_env or {}).get(name, {})},
                 tls=(tls or {}).get(name),
                 netns=lan.hosts[name] if lan else None,
             )
-            for name in names
+            for name, port in zip(names, ports, strict=True)
         ]
         self.links = (
             {}
             if lan
             else {
-                (a.name, b.name): LinkProxy(b.port)
+                (a.name, b.name): self._link_to(b.port)
                 for a in self.sites
                 for b in self.sites
                 if a is not b
             }
         )
+
+    def _link_to(self, port: int) -> LinkProxy:
+        """A proxy to ``port`` that does not itself listen on a site's port:
+        the kernel may hand a proxy a port just chosen for a site that has
+        not started yet, which would then fail to start, and the proxy would
+        forward to itself without end."""
+        site_ports = {site.port for site in self.sites}
+        proxy = LinkProxy(port)
+        while proxy.port in site_ports:
+            proxy.close()
+            proxy = LinkProxy(port)
+        return proxy
 
     def __getitem__(self, index: int) -> LiveSite:
         return self.sites[index]
