@@ -46,7 +46,6 @@ from tests.harness.lan_client import (  # noqa: E402
     share_address,
 )
 
-FLOATING = "10.99.0.100"
 TIMEOUT = 3
 INTERVAL = 0.5
 
@@ -102,7 +101,7 @@ def stall(prober: Prober, responders: dict, lan, primary, backup, *, stale: bool
     prober.wait_answered_by(backup.name, after=killed, timeout=TIMEOUT + 20)
     backup.wait_status(lambda s: s["shared_ips"][0]["state"] == "up", timeout=30)
     if not stale:
-        lan.remove_address(primary.name, f"{FLOATING}/24")
+        lan.remove_address(primary.name, f"{lan.address(100)}/24")
     # Longer than the old primary can take to start: the stall is a stall.
     primary.manage("failover", "settings", "--primary-timeout", "60")
     backup.freeze()
@@ -202,9 +201,9 @@ def main() -> int:
     try:
         cluster.start()
         a, b = cluster[0], cluster[1]
-        share_address(cluster, lan, FLOATING, timeout=TIMEOUT)
+        share_address(cluster, lan, lan.address(100), timeout=TIMEOUT)
         responders = {site.name: Responder(lan, site.name).start() for site in (a, b)}
-        prober = Prober(lan, FLOATING, work / "probe.log", seconds=3600)
+        prober = Prober(lan, lan.address(100), work / "probe.log", seconds=3600)
         prober.wait_answered_by("site-a")
 
         for run in range(args.swaps):

@@ -9,7 +9,6 @@ from failover.netif.probes import probe
 from tests.fixtures.waiting import wait_for
 
 pytestmark = pytest.mark.sites
-FLOATING = "10.99.0.100"
 
 
 def _mac_of(lan, name: str) -> str:
@@ -30,20 +29,21 @@ def _mac_seen_for(address: str) -> str:
 def test_a_failover_ip_moves_to_the_new_primary_and_answers_there(lan, cluster_factory):
     cluster = cluster_factory(2, lan=lan, env={"FAILOVER_SHARED_IP_BACKEND": "linux"})
     a, b = cluster[0], cluster[1]
+    floating = lan.address(100)
     for site in (a, b):
-        site.manage("failover", "shared-ip", "add", f"{FLOATING}/24", "--interface", "eth0")
+        site.manage("failover", "shared-ip", "add", f"{floating}/24", "--interface", "eth0")
     cluster.pair(a, b)
-    assert FLOATING in lan.addresses("site-a")
-    assert FLOATING not in lan.addresses("site-b")
-    wait_for(lambda: probe(FLOATING), timeout=10, what="the floating IP on site-a")
-    assert _mac_seen_for(FLOATING) == _mac_of(lan, "site-a")
+    assert floating in lan.addresses("site-a")
+    assert floating not in lan.addresses("site-b")
+    wait_for(lambda: probe(floating), timeout=10, what="the floating IP on site-a")
+    assert _mac_seen_for(floating) == _mac_of(lan, "site-a")
 
     b.manage("failover", "settings", "--primary-timeout", "3", "--test-ip", lan.gateway)
     lan.set_link("site-a", up=False)  # site-a's host drops off the network
     b.wait_status(lambda s: s["role"] == "primary", timeout=15, what="failover to site-b")
-    assert FLOATING in lan.addresses("site-b")
+    assert floating in lan.addresses("site-b")
     wait_for(
-        lambda: probe(FLOATING) and _mac_seen_for(FLOATING) == _mac_of(lan, "site-b"),
+        lambda: probe(floating) and _mac_seen_for(floating) == _mac_of(lan, "site-b"),
         timeout=10,
         what="the floating IP answering from site-b",
     )
@@ -52,17 +52,17 @@ def test_a_failover_ip_moves_to_the_new_primary_and_answers_there(lan, cluster_f
     lan.set_link("site-a", up=True)
     a.wait_status(lambda s: s["role"] == "backup", timeout=15, what="site-a demoted")
     wait_for(
-        lambda: FLOATING not in lan.addresses("site-a"),
+        lambda: floating not in lan.addresses("site-a"),
         timeout=5,
         what="the floating IP gone from site-a",
     )
-    assert FLOATING in lan.addresses("site-b")
+    assert floating in lan.addresses("site-b")
 
 
 def test_a_missing_interface_is_reported_not_ignored(lan, cluster_factory):
     cluster = cluster_factory(2, lan=lan, env={"FAILOVER_SHARED_IP_BACKEND": "linux"})
     a, b = cluster[0], cluster[1]
-    a.manage("failover", "shared-ip", "add", "10.99.0.101/24", "--interface", "nosuch0")
+    a.manage("failover", "shared-ip", "add", f"{lan.address(101)}/24", "--interface", "nosuch0")
     cluster.pair(a, b)
     [shared] = a.status()["shared_ips"]
     assert shared["state"] == "error"

@@ -18,7 +18,6 @@ from tests.harness.lan_client import (
 )
 
 pytestmark = pytest.mark.sites
-FLOATING = "10.99.0.100"
 TIMEOUT = 3
 # What the issue asks is 0.2 s for a swap and 1 s after a stall; twice or
 # more, so that a loaded machine does not fail the test.
@@ -32,9 +31,10 @@ def watched(lan, cluster_factory, tmp_path):
     answered by site-a."""
     cluster = cluster_factory(2, lan=lan, env={"FAILOVER_SHARED_IP_BACKEND": "linux"})
     a, b = cluster[0], cluster[1]
-    share_address(cluster, lan, FLOATING, timeout=TIMEOUT)
+    floating = lan.address(100)
+    share_address(cluster, lan, floating, timeout=TIMEOUT)
     responders = {site.name: Responder(lan, site.name).start() for site in (a, b)}
-    prober = Prober(lan, FLOATING, tmp_path / "probe.log")
+    prober = Prober(lan, floating, tmp_path / "probe.log")
     prober.wait_answered_by("site-a")
     yield SimpleNamespace(a=a, b=b, responders=responders, prober=prober)
     prober.stop()
@@ -76,6 +76,7 @@ def test_the_old_primary_restarting_while_the_new_one_stalls_never_takes_the_cli
     watched, lan, stale
 ):
     a, b, prober = watched.a, watched.b, watched.prober
+    floating = lan.address(100)
     b.wait_status(lambda s: s["peer"]["reachable"], timeout=20, what="peer reachable")
     killed = time.monotonic()
     a.kill()
@@ -83,8 +84,8 @@ def test_the_old_primary_restarting_while_the_new_one_stalls_never_takes_the_cli
     prober.wait_answered_by("site-b", after=killed, timeout=TIMEOUT + 20)
     b.wait_status(lambda s: s["shared_ips"][0]["state"] == "up", what="site-b holding the IP")
     if not stale:
-        lan.remove_address("site-a", f"{FLOATING}/24")  # as after a reboot
-    assert (FLOATING in lan.addresses("site-a")) is stale
+        lan.remove_address("site-a", f"{floating}/24")  # as after a reboot
+    assert (floating in lan.addresses("site-a")) is stale
     # site-a waits this long for its stalled peer before the test IPs decide:
     # longer than it can take to start on a loaded machine.
     a.manage("failover", "settings", "--primary-timeout", "60")
@@ -98,7 +99,7 @@ def test_the_old_primary_restarting_while_the_new_one_stalls_never_takes_the_cli
         lambda s: s["confirming_primary"] and s["peer"]["reachable"] is False,
         what="site-a waiting to confirm, its peer silent",
     )
-    wait_for(lambda: FLOATING not in lan.addresses("site-a"), 10, 0.05, "no address on site-a")
+    wait_for(lambda: floating not in lan.addresses("site-a"), 10, 0.05, "no address on site-a")
     b.thaw()
     thawed = time.monotonic()
 
@@ -106,7 +107,7 @@ def test_the_old_primary_restarting_while_the_new_one_stalls_never_takes_the_cli
     samples = _probed_until(prober, thawed + 3)
     assert not answered_by(samples, "site-a", restarted), "the old primary took the client"
     assert longest_outage(samples, restarted, thawed + 3) < LOOSE_OUTAGE
-    assert FLOATING in lan.addresses("site-b")
-    assert FLOATING not in lan.addresses("site-a")
+    assert floating in lan.addresses("site-b")
+    assert floating not in lan.addresses("site-a")
     assert a.events("confirming_primary")
     assert not a.events("shared_ip_failed")

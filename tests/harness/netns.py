@@ -2,9 +2,14 @@
 their own (root only): the floating-IP tests of the linux backend, with a
 client host that watches who answers on the floating IP."""
 
+import ipaddress
 import subprocess
 
-SUBNET = "10.99.0"
+# The LAN takes the first 10.99.N.0/24 that no interface on this host is in:
+# a LAN left behind by a run that was killed (or another run's) keeps its
+# subnet, and a second bridge on the same subnet would make the host route
+# to the stale one.
+SUBNETS = ipaddress.ip_network("10.99.0.0/16")
 
 
 def _ip(*args: str, netns: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
@@ -12,14 +17,29 @@ def _ip(*args: str, netns: str | None = None, check: bool = True) -> subprocess.
     return subprocess.run([*prefix, "ip", *args], capture_output=True, text=True, check=check)
 
 
+def _free_subnet() -> ipaddress.IPv4Network:
+    taken = _ip("-4", "-o", "addr", "show").stdout + _ip("-4", "route", "show").stdout
+    used = {
+        ipaddress.ip_interface(word).network.supernet(new_prefix=24)
+        for word in taken.split()
+        if word[:1].isdigit() and "." in word and ipaddress.ip_interface(word).ip in SUBNETS
+    }
+    for subnet in SUBNETS.subnets(new_prefix=24):
+        if subnet not in used:
+            return subnet
+    raise RuntimeError(f"every /24 of {SUBNETS} is in use: remove stale fobr* bridges")
+
+
 class Lan:
-    """A bridge in the host namespace (``SUBNET.254``) and one namespace per
-    host name, each with an ``eth0`` on the bridge (``SUBNET.1``, ``.2``...)."""
+    """A bridge in the host namespace (``.254`` of a free /24) and one
+    namespace per host name, each with an ``eth0`` on the bridge (``.1``,
+    ``.2``...)."""
 
     def __init__(self, names: list[str], tag: str):
         self.bridge = f"fobr{tag}"[:15]
         self.hosts: dict[str, tuple[str, str]] = {}
-        self.gateway = f"{SUBNET}.254"
+        self.subnet = _free_subnet()
+        self.gateway = self.address(254)
         _ip("link", "add", self.bridge, "type", "bridge")
         _ip("addr", "add", f"{self.gateway}/24", "dev", self.bridge)
         _ip("link", "set", self.bridge, "up")
@@ -28,10 +48,15 @@ class Lan:
             _ip("netns", "add", netns)
             _ip("link", "add", outside, "type", "veth", "peer", "name", "eth0", "netns", netns)
             _ip("link", "set", outside, "master", self.bridge, "up")
-            _ip("addr", "add", f"{SUBNET}.{number}/24", "dev", "eth0", netns=netns)
+            _ip("addr", "add", f"{self.address(number)}/24", "dev", "eth0", netns=netns)
             _ip("link", "set", "eth0", "up", netns=netns)
             _ip("link", "set", "lo", "up", netns=netns)
-            self.hosts[name] = (netns, f"{SUBNET}.{number}")
+            self.hosts[name] = (netns, self.address(number))
+
+    def address(self, host_number: int) -> str:
+        """The LAN's address ending in ``host_number``: 100 and up are free
+        for floating IPs."""
+        return str(self.subnet[host_number])
 
     def addresses(self, name: str) -> list[str]:
         """The IPv4 addresses on a host's eth0."""
