@@ -7,4 +7,6 @@ class FailoverConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from failover import signals  # noqa: F401 - connects the handlers
+        from failover import signals
+
+        signals.connect_replicated_rows()

@@ -107,6 +107,8 @@ class BackupSettingsForm(forms.ModelForm):
             "sync_interval",
             "bandwidth_limit",
             "auto_failover_enabled",
+            "continuous_sync",
+            "keep_diverged",
             "test_ips",
         ]
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from failover import __version__
 from failover.models import (
     BackupSettings,
+    DivergedCopy,
     PeerStatus,
     RoleSwap,
     SharedIP,
@@ -16,6 +17,7 @@ from failover.models import (
     StatusEvent,
     SyncRun,
 )
+from failover.sync import changes
 
 
 def _iso(value):
@@ -40,6 +42,8 @@ def backup_settings_json(backup: BackupSettings) -> dict:
         "sync_interval": backup.sync_interval,
         "bandwidth_limit": float(backup.bandwidth_limit),
         "auto_failover": backup.auto_failover_enabled,
+        "continuous_sync": backup.continuous_sync,
+        "keep_diverged": backup.keep_diverged,
         "test_ips": list(backup.test_ips),
     }
 
@@ -125,6 +129,9 @@ def site_status() -> dict:
         "last_data_sync_time": _iso(last_sync.finished_at) if last_sync else None,
         "last_data_sync_status": last_sync.status if last_sync else None,
         "running_sync": sync_progress(SyncRun.objects.active().first()),
+        "continuous_sync": BackupSettings.load().continuous_sync,
+        "sync_lag_seconds": sync_lag_seconds(site),
+        "diverged_copies": DivergedCopy.objects.count(),
         "swap_in_progress": site.swap_note,
         "swap": swap_progress(RoleSwap.objects.first()),
         "version": __version__,
@@ -145,4 +152,30 @@ def status_report(site: SiteState | None = None) -> dict:
         "swap_in_progress": site.swap_note,
         "running_sync": sync_progress(SyncRun.objects.active().first()),
         "last_sync": sync_progress(SyncRun.objects.last_finished()),
+        "sync_lag_seconds": changes.lag_seconds(site),
+    }
+
+
+def sync_lag_seconds(site: SiteState) -> float | None:
+    """How far behind the backup is: the primary knows; the backup repeats
+    what its last health check heard (None while the primary is unreachable)."""
+    if site.is_primary:
+        return changes.lag_seconds(site)
+    peer = PeerStatus.load()
+    if not site.is_backup or not peer.reachable:
+        return None
+    return peer.report.get("sync_lag_seconds")
+
+
+def diverged_json(copy: DivergedCopy) -> dict:
+    return {
+        "id": copy.pk,
+        "created": copy.created.isoformat(),
+        "epoch": copy.epoch,
+        "reason": copy.reason,
+        "files_added": len(copy.files_added),
+        "files_changed": len(copy.files_changed),
+        "files_deleted": len(copy.files_deleted),
+        "bytes": copy.bytes,
+        "rows": len(copy.rows),
     }

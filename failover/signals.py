@@ -4,14 +4,17 @@ restarts leave the records truthful."""
 import logging
 
 from celery.signals import worker_ready
-from django.db.models.signals import post_save
+from django.conf import settings
+from django.db import close_old_connections
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from failover.models import StatusEvent, SyncRun
 from failover.netif.reconcile import reconcile
-from failover.services import confirmation, notifications
+from failover.services import confirmation, continuous, notifications
 from failover.services.health import check_peer
 from failover.services.syncing import fail_interrupted
+from failover.sync import database, watcher
 
 event_log = logging.getLogger("failover.events")
 
@@ -43,3 +46,33 @@ def settle_after_a_restart(**kwargs):
     confirmation.begin()
     check_peer()
     reconcile()
+
+
+@worker_ready.connect
+def watch_data_directory(**kwargs):
+    """Continuous sync: the primary's worker watches its data directory."""
+    watcher.start(_files_changed, lambda: settings.FAILOVER_DATA_DIR.resolve())
+
+
+def _files_changed(source: str) -> None:
+    # The watch thread lives as long as the worker: a database restart must
+    # not leave it with a dead connection.
+    close_old_connections()
+    continuous.files_changed(source)
+
+
+def _row_changed(sender, **kwargs):
+    if kwargs.get("raw"):
+        return  # loaddata, or a sync applying the primary's rows
+    continuous.rows_changed()
+
+
+def connect_replicated_rows() -> None:
+    """Continuous sync: every save or delete of a replicated row is a change."""
+    for model in database.replicated_models():
+        post_save.connect(_row_changed, sender=model, dispatch_uid=f"rows-{model._meta.label}")
+        post_delete.connect(_row_changed, sender=model, dispatch_uid=f"del-{model._meta.label}")
+        for field in model._meta.many_to_many:
+            m2m_changed.connect(
+                _row_changed, sender=field.remote_field.through, dispatch_uid=f"m2m-{field}"
+            )

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 
 from failover.models import QueueHeartbeat
-from failover.services import health, notifications, swap_run, syncing
+from failover.services import continuous, health, notifications, swap_run, syncing
 
 # Seconds: a failover re-check due this soon runs in the same task.
 WAIT_HERE_UP_TO = 0.2
@@ -49,6 +49,11 @@ def run_swap(swap_id: str):
 
 
 @shared_task
+def announce_changes():
+    return continuous.announce()
+
+
+@shared_task
 def start_sync_if_due():
     return syncing.start_if_due()
 
@@ -76,5 +81,6 @@ def housekeeping():
     reaped = syncing.reap_stale_runs()
     return (
         f"forgot {notifications.forget_old_deliveries()} old deliveries; "
-        f"{len(reaped)} stale syncs ended"
+        f"{len(reaped)} stale syncs ended; "
+        f"forgot {syncing.forget_old_continuous_runs()} old continuous syncs"
     )

@@ -10,6 +10,8 @@ VALID = {
     "sync_interval": "5",
     "bandwidth_limit": "12.5",
     "auto_failover_enabled": "on",
+    "continuous_sync": "on",
+    "keep_diverged": "5",
     "test_ips": "192.0.2.1\n2001:db8::1\nexample.com:443\n[2001:db8::2]:80",
 }
 

@@ -20,8 +20,7 @@ def _post_urls() -> list[str]:
         assert isinstance(pattern, URLPattern)
         if pattern.name in NOT_CHANGES:
             continue
-        kwargs = {"token_id": 1} if "<int:token_id>" in str(pattern.pattern) else {}
-        urls.append(reverse(pattern.name, kwargs=kwargs))
+        urls.append(reverse(pattern.name, kwargs=dict.fromkeys(pattern.pattern.converters, 1)))
     return urls
 
 

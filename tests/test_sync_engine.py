@@ -41,9 +41,14 @@ class FakePrimary:
         self.offsets = []
         self.fail_after = fail_after
         self.lie = {}
+        self.data_version = ""
+        self.manifests_listed = 0
 
-    def manifest(self):
-        return {"version": __version__, "files": self.entries}
+    def manifest(self, known_version=""):
+        if known_version and known_version == self.data_version:
+            return {"version": __version__, "unchanged": True, "data_version": known_version}
+        self.manifests_listed += 1
+        return {"version": __version__, "files": self.entries, "data_version": self.data_version}
 
     def database(self):
         return ROWS
@@ -68,7 +73,7 @@ def store(tmp_path):
     return CopyStore(tmp_path / "site" / "data")
 
 
-def sync(store, source, run_id=1):
+def sync(store, source, run_id=1, **options):
     return Sync(
         source,
         store,
@@ -77,6 +82,7 @@ def sync(store, source, run_id=1):
         report_progress=lambda counters: None,
         parallel=2,
         last_database_digest=database.digest(ROWS),
+        **options,
     ).run()
 
 
@@ -189,7 +195,7 @@ def test_a_real_data_folder_is_replaced_by_the_first_copy(store):
 
 def test_a_version_mismatch_fails(store):
     source = FakePrimary({"f": b"x"})
-    source.manifest = lambda: {"version": "0.0.1", "files": []}
+    source.manifest = lambda known_version="": {"version": "0.0.1", "files": []}
     with pytest.raises(SyncFailed, match="Product version mismatch"):
         sync(store, source)
 
@@ -267,3 +273,39 @@ def test_an_api_token_whose_user_the_backup_lacks_is_applied(django_user_model):
     django_user_model.objects.all().delete()
     assert database.apply(rows) == 2
     assert ApiToken.authenticate(plain).username == "admin"
+
+
+def test_an_unchanged_version_is_one_round_trip_and_touches_nothing(store):
+    primary = FakePrimary({"a.txt": b"alpha"})
+    primary.data_version = "site:1:7"
+    first = sync(store, primary)
+    assert first.data_version == "site:1:7" and first.copy_changed
+    primary.files["a.txt"] = b"changed behind the version's back"
+    again = sync(store, primary, run_id=2, known_version="site:1:7")
+    assert not again.copy_changed and again.data_version == "site:1:7"
+    assert primary.manifests_listed == 1
+    assert tree(store.current()) == {"a.txt": b"alpha"}
+
+
+def test_the_hook_sees_the_current_data_before_it_is_replaced(store):
+    sync(store, FakePrimary({"a.txt": b"old"}))
+    seen = []
+
+    def before_replacing(entries, rows):
+        seen.append((tree(store.current()), [e["path"] for e in entries], rows))
+
+    sync(store, FakePrimary({"a.txt": b"new"}), run_id=2, before_replacing=before_replacing)
+    assert seen == [({"a.txt": b"old"}, ["a.txt"], ROWS)]
+    assert tree(store.current()) == {"a.txt": b"new"}
+
+
+def test_a_failing_hook_fails_the_sync_and_keeps_the_current_copy(store):
+    sync(store, FakePrimary({"a.txt": b"old"}))
+
+    def before_replacing(entries, rows):
+        raise SyncFailed("disk full on the backup while keeping a diverged copy")
+
+    with pytest.raises(SyncFailed, match="diverged copy"):
+        sync(store, FakePrimary({"a.txt": b"new"}), run_id=2, before_replacing=before_replacing)
+    assert tree(store.current()) == {"a.txt": b"old"}
+    assert not list(store.copies.glob("staging-*"))

@@ -3,8 +3,8 @@ import time
 from django.core.management.base import CommandError
 
 from failover.cli import cli_actor
-from failover.models import RoleSwap
-from failover.services import conflicts, swap_request
+from failover.models import RoleSwap, SiteState
+from failover.services import conflicts, diverged, swap_request
 
 
 def register(subparsers):
@@ -38,6 +38,8 @@ def register(subparsers):
 
 
 def run_become(options, out):
+    if options["role"] == "backup" and not options["sync_first"] and SiteState.load().is_primary:
+        out.write(diverged.left_behind_note())
     swap = swap_request.request_swap(
         options["role"],
         sync_first=options["sync_first"],

@@ -12,6 +12,8 @@ OPTION_NAMES = {
     "sync_interval": "--sync-interval",
     "bandwidth_limit": "--bandwidth-limit",
     "auto_failover_enabled": "--auto-failover",
+    "continuous_sync": "--continuous-sync",
+    "keep_diverged": "--keep-diverged",
     "test_ips": "--test-ip",
 }
 ON_OFF = {"on": True, "off": False}
@@ -21,6 +23,8 @@ CHANGE_OPTIONS = (
     "sync_interval",
     "bandwidth_limit",
     "auto_failover",
+    "continuous_sync",
+    "keep_diverged",
     "test_ip",
     "clear_test_ips",
 )
@@ -35,6 +39,8 @@ def register(subparsers):
     parser.add_argument("--sync-interval", metavar="MINUTES")
     parser.add_argument("--bandwidth-limit", metavar="MBITS")
     parser.add_argument("--auto-failover", choices=ON_OFF)
+    parser.add_argument("--continuous-sync", choices=ON_OFF)
+    parser.add_argument("--keep-diverged", metavar="N", help="Diverged copies to keep.")
     parser.add_argument(
         "--test-ip",
         action="append",
@@ -53,11 +59,12 @@ def register(subparsers):
 def _form_data(current: BackupSettings, options) -> dict:
     """The form as the page would post it: current values, overridden by options."""
     data = {}
-    for field in ("primary_timeout", "sync_interval", "bandwidth_limit"):
+    for field in ("primary_timeout", "sync_interval", "bandwidth_limit", "keep_diverged"):
         data[field] = options[field] if options[field] is not None else getattr(current, field)
     for field, option in (
         ("backup_operations_enabled", "backup_operations"),
         ("auto_failover_enabled", "auto_failover"),
+        ("continuous_sync", "continuous_sync"),
     ):
         enabled = ON_OFF[options[option]] if options[option] else getattr(current, field)
         if enabled:  # an unchecked checkbox is simply absent from a post

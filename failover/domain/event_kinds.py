@@ -19,6 +19,7 @@ class Topic(models.TextChoices):
     CONFLICT = "conflict", "Role conflict detected or resolved"
     VERSION_MISMATCH = "version_mismatch", "Product version mismatch"
     REFUSED = "refused", "Refused peer requests"
+    DIVERGED = "diverged", "Diverged copy kept (data this site had to replace)"
 
 
 class EventKind(StrEnum):
@@ -58,6 +59,9 @@ class EventKind(StrEnum):
     SYNC_STARTED = "sync_started", "Sync started"
     SYNC_SUCCEEDED = "sync_succeeded", "Sync succeeded"
     SYNC_FAILED = "sync_failed", "Sync failed", Topic.SYNC_FAILED
+    DIVERGED_COPY_KEPT = "diverged_copy_kept", "Diverged copy kept", Topic.DIVERGED
+    DIVERGED_COPY_DROPPED = "diverged_copy_dropped", "Diverged copy dropped"
+    DIVERGED_COPY_DELETED = "diverged_copy_deleted", "Diverged copy deleted"
     SETTINGS_CHANGED = "settings_changed", "Settings changed"
     SHARED_IP_CHANGED = "shared_ip_changed", "Shared IP changed"
     SHARED_IP_FAILED = "shared_ip_failed", "Shared IP failed"

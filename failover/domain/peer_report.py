@@ -69,6 +69,9 @@ def report_problem(report) -> str | None:
             return f"the status's {name!r} is not {what}"
     if not _text_or_null(300)(report.get("swap_in_progress")):
         return "the status's 'swap_in_progress' is not a string or null"
+    lag = report.get("sync_lag_seconds")
+    if not (lag is None or (type(lag) in (int, float) and 0 <= lag < 2**63)):
+        return "the status's 'sync_lag_seconds' is not a number of seconds or null"
     for name in ("running_sync", "last_sync"):
         problem = _sync_problem(name, report.get(name))
         if problem:

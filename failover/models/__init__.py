@@ -5,6 +5,7 @@ from failover.models.heartbeat import QueueHeartbeat
 from failover.models.keys import ApiToken, InterSiteKey
 from failover.models.notifications import NotificationDelivery, NotificationSettings
 from failover.models.peer import PeerStatus
+from failover.models.replication import DataChange, Delivery, DivergedCopy
 from failover.models.shared_ip import SharedIP
 from failover.models.site import SiteState
 from failover.models.swap import RoleSwap
@@ -13,6 +14,9 @@ from failover.models.sync import SyncRun
 __all__ = [
     "ApiToken",
     "BackupSettings",
+    "DataChange",
+    "Delivery",
+    "DivergedCopy",
     "FileDigest",
     "InterSiteKey",
     "NotificationDelivery",

@@ -60,6 +60,19 @@ class BackupSettings(SingletonModel):
         help_text="0 or empty means unlimited.",
     )
     auto_failover_enabled = models.BooleanField("Enable automatic failover", default=True)
+    continuous_sync = models.BooleanField(
+        "Continuous data sync",
+        default=True,
+        help_text="The primary tells the backup of every change, and the backup pulls it "
+        "at once; the interval sync stays as the safety net.",
+    )
+    keep_diverged = models.PositiveIntegerField(
+        "Diverged copies to keep",
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Copies of data this site had to replace after it was primary; "
+        "the oldest beyond this many are deleted.",
+    )
     test_ips = models.JSONField(
         "Network connectivity test IPs",
         default=list,

@@ -38,6 +38,11 @@ class SiteState(SingletonModel):
     # check confirms the role (domain.primary_confirmation). Any role change
     # ends it.
     confirming_since = models.DateTimeField(null=True, blank=True)
+    # Set when this site stops being primary: its data may hold writes its
+    # peer never received, so the first sync that would replace them keeps
+    # them as a diverged copy (services/diverged.py) and clears this.
+    left_primary_epoch = models.PositiveBigIntegerField(null=True, blank=True)
+    left_primary_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         permissions = [("manage_failover", "Can change the failover pair")]
@@ -124,19 +129,42 @@ class SiteState(SingletonModel):
             self.refresh_from_db()
         return bool(released)
 
-    def change_role(self, role: Role, epoch: int) -> bool:
+    def change_role(self, role: Role, epoch: int, reason: str = "") -> bool:
         """Become ``role`` at a higher ``epoch``, if the site is still in the role
-        and epoch it was read with. Compare-and-set: False if it changed meanwhile."""
+        and epoch it was read with. Compare-and-set: False if it changed meanwhile.
+        ``reason``: why, kept with a diverged copy if leaving the primary role
+        comes to cost data."""
+        leaving_primary = {}
+        if self.is_primary and role != Role.PRIMARY:
+            leaving_primary = {
+                "left_primary_epoch": self.epoch,
+                "left_primary_reason": reason[:300],
+            }
         changed = SiteState.objects.filter(
             pk=self.pk,
             role=self.role,
             epoch=self.epoch,
             epoch__lt=epoch,
             relationship_id=self.relationship_id,
-        ).update(role=role, epoch=epoch, role_changed_at=timezone.now(), confirming_since=None)
+        ).update(
+            role=role,
+            epoch=epoch,
+            role_changed_at=timezone.now(),
+            confirming_since=None,
+            **leaving_primary,
+        )
         if changed:
             self.refresh_from_db()
         return bool(changed)
+
+    def divergence_checked(self) -> bool:
+        """The data this site had as primary was checked before being replaced."""
+        cleared = SiteState.objects.filter(
+            pk=self.pk, left_primary_epoch=self.left_primary_epoch
+        ).update(left_primary_epoch=None, left_primary_reason="")
+        if cleared:
+            self.refresh_from_db()
+        return bool(cleared)
 
     @property
     def peer_address(self) -> str:

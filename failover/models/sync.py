@@ -31,6 +31,7 @@ class SyncRun(models.Model):
         PEER = "peer", "Sync now on the primary"
         SCHEDULE = "schedule", "Automatic interval"
         SWAP = "swap", "Role swap"
+        CONTINUOUS = "continuous", "Continuous sync"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -56,6 +57,8 @@ class SyncRun(models.Model):
     files_fetched = models.PositiveIntegerField(default=0)
     # SHA-256 of the database rows applied, so unchanged rows are not re-applied.
     database_digest = models.CharField(max_length=64, blank=True)
+    # The primary's data version the run took (sync/changes.py).
+    data_version = models.CharField(max_length=120, blank=True)
     error = models.TextField(blank=True)
 
     objects = SyncRunQuerySet.as_manager()

@@ -18,7 +18,7 @@ from failover.domain.preconditions import ALREADY_PAIRED, Action
 from failover.domain.roles import Role
 from failover.domain.versions import version_mismatch
 from failover.errors import Refused
-from failover.models import PeerStatus, SiteState, StatusEvent
+from failover.models import DataChange, PeerStatus, SiteState, StatusEvent
 from failover.netif.reconcile import reconcile
 from failover.peer.client import (
     OPERATION_TIMEOUT,
@@ -31,6 +31,7 @@ from failover.peer.client import (
 )
 from failover.services import roles
 from failover.shapes import status_report
+from failover.sync import changes
 
 
 class PairingError(Refused):
@@ -141,6 +142,7 @@ def pair_with_backup(
             "conflict",
         )
     reconcile(Role.PRIMARY)
+    changes.record(DataChange.Source.PROMOTED)
     PeerStatus.start_watching(accepted)
     message = (
         f"Failover relationship set up: this site is the primary and "

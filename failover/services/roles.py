@@ -11,8 +11,9 @@ from failover.domain.event_kinds import EventKind
 from failover.domain.preconditions import Action, Refusal, refusal, swap_in_progress
 from failover.domain.roles import Role
 from failover.errors import Refused
-from failover.models import SiteState, StatusEvent
+from failover.models import DataChange, SiteState, StatusEvent
 from failover.netif.reconcile import reconcile
+from failover.sync import changes
 
 # A swap renews its locks while it runs; a crashed swap's lock lapses after this.
 SWAP_LOCK_TTL = timedelta(seconds=60)
@@ -47,8 +48,10 @@ def change_role(
     **details,
 ) -> bool:
     """Become ``role`` at ``epoch`` if ``site`` is still as it was read."""
-    if not site.change_role(role, epoch):
+    if not site.change_role(role, epoch, reason=message):
         return False
+    if role == Role.PRIMARY:
+        changes.record(DataChange.Source.PROMOTED)
     problems = reconcile(role)
     if problems:
         message += f" Failover IPs: {'; '.join(problems)}."

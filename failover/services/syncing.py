@@ -17,7 +17,7 @@ from failover.errors import Refused
 from failover.models import BackupSettings, SiteState, StatusEvent, SyncRun
 from failover.models.events import actor_name
 from failover.peer.client import PeerClient, PeerError, PeerRefused
-from failover.services import roles
+from failover.services import diverged, roles
 from failover.shapes import sync_progress
 from failover.sync.engine import Sync
 from failover.sync.outcome import Counters, SyncFailed
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 STALE_RUNNING = 120  # seconds without progress before a running sync is presumed dead
 STALE_QUEUED = 600
+KEEP_CONTINUOUS_RUNS = 500
 
 
 def _size(count: int) -> str:
@@ -37,21 +38,43 @@ def _size(count: int) -> str:
 
 
 def start_sync(trigger: str, actor) -> SyncRun:
-    """Queue a sync on this (backup) site; refuses a second one while one runs."""
+    """Queue a sync on this (backup) site; refuses a second one while one runs.
+    Continuous syncs give way: a queued one becomes this one, and a running
+    one finishes first."""
     site = SiteState.load()
     if not site.is_backup:
         raise Refused("Only the backup site pulls a data sync.")
-    if SyncRun.objects.active().exists():
+    active = list(SyncRun.objects.active())
+    if any(run.trigger != SyncRun.Trigger.CONTINUOUS for run in active):
         raise roles.refused(SYNC_RUNNING)
+    fields = {"trigger": trigger, "actor": actor_name(actor), "source": site.peer_address}
+    queued = next((run for run in active if run.status == SyncRun.Status.QUEUED), None)
+    if queued and SyncRun.objects.queued().filter(pk=queued.pk).update(**fields):
+        return SyncRun.objects.get(pk=queued.pk)
+    run = _queue(**fields)
+    if run is None:
+        raise roles.refused(SYNC_RUNNING)
+    return run
+
+
+def _queue(**fields) -> SyncRun | None:
+    """A new queued run, or None if one is queued already."""
     try:
         with transaction.atomic():
-            run = SyncRun.objects.create(
-                trigger=trigger, actor=actor_name(actor), source=site.peer_address
-            )
+            run = SyncRun.objects.create(**fields)
             dispatch.enqueue_on_commit("run_sync", run.pk)
     except IntegrityError:
-        raise roles.refused(SYNC_RUNNING) from None
+        return None
     return run
+
+
+def queue_continuous() -> SyncRun | None:
+    """A continuous sync, unless one is queued already (at most one runs and
+    one waits)."""
+    site = SiteState.load()
+    if not site.is_backup:
+        return None
+    return _queue(trigger=SyncRun.Trigger.CONTINUOUS, source=site.peer_address)
 
 
 @dataclass(frozen=True)
@@ -138,19 +161,33 @@ def _finish(run_id: int, **fields) -> bool:
 def execute(run_id: int) -> str:
     """Run a queued sync (the task's body). Returns a one-line summary."""
     now = timezone.now()
-    claimed = SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.QUEUED).update(
-        status=SyncRun.Status.RUNNING, started_at=now, heartbeat_at=now
-    )
+    try:
+        with transaction.atomic():
+            claimed = SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.QUEUED).update(
+                status=SyncRun.Status.RUNNING, started_at=now, heartbeat_at=now
+            )
+    except IntegrityError:
+        return f"sync #{run_id} waits for the running one, which starts it when it ends"
     if not claimed:
         return f"sync #{run_id} is not queued any more"
-    run = SyncRun.objects.get(pk=run_id)
+    try:
+        return _execute(SyncRun.objects.get(pk=run_id))
+    finally:
+        queued = SyncRun.objects.queued().first()
+        if queued:
+            dispatch.enqueue("run_sync", queued.pk)
+
+
+def _execute(run: SyncRun) -> str:
     site = SiteState.load()
-    StatusEvent.record(
-        EventKind.SYNC_STARTED,
-        f"Data sync #{run.pk} started ({run.get_trigger_display()}).",
-        actor=run.actor,
-        run=run.pk,
-    )
+    quiet = run.trigger == SyncRun.Trigger.CONTINUOUS
+    if not quiet:
+        StatusEvent.record(
+            EventKind.SYNC_STARTED,
+            f"Data sync #{run.pk} started ({run.get_trigger_display()}).",
+            actor=run.actor,
+            run=run.pk,
+        )
     try:
         if not site.is_backup:
             raise SyncFailed("this site is not the backup any more")
@@ -163,6 +200,10 @@ def execute(run_id: int) -> str:
             report_progress=_Progress(run.pk),
             parallel=settings.FAILOVER_SYNC_PARALLEL,
             last_database_digest=previous.database_digest if previous else "",
+            # Only continuous syncs trust the version; the others list
+            # everything, as the safety net.
+            known_version=previous.data_version if previous and quiet else "",
+            before_replacing=diverged.keep_if_lost,
             limits=Limits(
                 entries=settings.FAILOVER_SYNC_MAX_ENTRIES,
                 depth=settings.FAILOVER_SYNC_MAX_DEPTH,
@@ -174,9 +215,17 @@ def execute(run_id: int) -> str:
     except Exception as e:  # anything unforeseen still ends the run and says why
         log.exception("sync #%s crashed", run.pk)
         return fail(run.pk, f"unexpected error: {e}")
-    _finish(run.pk, status=SyncRun.Status.SUCCEEDED, database_digest=result.database_digest)
+    _finish(
+        run.pk,
+        status=SyncRun.Status.SUCCEEDED,
+        database_digest=result.database_digest,
+        data_version=result.data_version,
+    )
     run.refresh_from_db()
+    _tell_delivered(site, result)
     counters = result.counters
+    if quiet:
+        return f"Continuous sync #{run.pk}: {counters.files_fetched} files fetched."
     message = (
         f"Data sync #{run.pk} succeeded: {counters.files_total} files "
         f"({_size(counters.bytes_total)}); {counters.files_fetched} fetched, "
@@ -193,6 +242,18 @@ def execute(run_id: int) -> str:
         duration=run.duration,
     )
     return message
+
+
+def _tell_delivered(site: SiteState, result) -> None:
+    """Tell the primary which version this site now holds (its lag and its
+    baseline for diverged copies); best effort: the next sync tells again."""
+    if not result.data_version:
+        return
+    payload = {"version": result.data_version, "database_digest": result.database_digest}
+    try:
+        PeerClient.for_peer(site).call("POST", "sync/delivered", payload=payload)
+    except PeerError as e:
+        log.info("could not tell the primary what this site holds: %s", e)
 
 
 def fail(run_id: int, reason: str) -> str:
@@ -242,3 +303,13 @@ def start_if_due() -> str:
         return f"started sync #{start_sync(SyncRun.Trigger.SCHEDULE, None).pk}"
     except Refused as e:
         return str(e)
+
+
+def forget_old_continuous_runs(keep: int = KEEP_CONTINUOUS_RUNS) -> int:
+    """Continuous syncs come by the thousand: keep the newest few (and the
+    last success, whose versions the next sync starts from)."""
+    old = SyncRun.objects.finished().filter(trigger=SyncRun.Trigger.CONTINUOUS)[keep:]
+    last = SyncRun.objects.last_succeeded()
+    doomed = SyncRun.objects.filter(pk__in=list(old.values_list("pk", flat=True)))
+    count, _ = doomed.exclude(pk=last.pk if last else None).delete()
+    return count

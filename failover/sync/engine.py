@@ -53,7 +53,12 @@ class Sync:
         parallel: int = 4,
         last_database_digest: str = "",
         limits: Limits = DEFAULT_LIMITS,
+        known_version: str = "",
+        before_replacing=None,
     ):
+        """``known_version``: the primary's data version this copy holds, for
+        a one-round-trip "unchanged" answer. ``before_replacing(entries,
+        rows)``: called before anything of the current data is replaced."""
         self.source = source
         self.store = store
         self.run_id = run_id
@@ -62,6 +67,8 @@ class Sync:
         self.parallel = parallel
         self.last_database_digest = last_database_digest
         self.limits = limits
+        self.known_version = known_version
+        self.before_replacing = before_replacing or (lambda entries, rows: None)
         self.counters = Counters()
         self.stop = threading.Event()
 
@@ -69,7 +76,15 @@ class Sync:
         # The limit holds over the whole sync, listing and linking included.
         self.throttle.start()
         try:
-            entries = self._manifest()
+            manifest = self._manifest()
+            data_version = manifest.get("data_version")
+            data_version = data_version if isinstance(data_version, str) else ""
+            if manifest.get("unchanged") is True and data_version == self.known_version:
+                self.report_progress(self.counters)
+                return SyncResult(
+                    self.counters, False, None, self.last_database_digest, data_version
+                )
+            entries = self._entries(manifest)
             rows = self.source.database()
         except SourceError as e:
             raise SyncFailed(str(e)) from None
@@ -87,6 +102,13 @@ class Sync:
             staging = self._build(entries, previous)
         else:
             self.counters.add(files=len(files), done=self.counters.bytes_total)
+        if changed or digest != self.last_database_digest:
+            try:
+                self.before_replacing(entries, rows)
+            except BaseException:
+                if changed:
+                    shutil.rmtree(staging, ignore_errors=True)
+                raise
         applied = None
         if digest != self.last_database_digest:
             try:
@@ -103,15 +125,18 @@ class Sync:
                 raise disk_error(e, "switching to the new copy") from None
         self.store.clean_up()
         self.report_progress(self.counters)
-        return SyncResult(self.counters, changed, applied, digest)
+        return SyncResult(self.counters, changed, applied, digest, data_version)
 
-    def _manifest(self) -> list[dict]:
-        manifest = self.source.manifest()
+    def _manifest(self) -> dict:
+        manifest = self.source.manifest(self.known_version)
         if not isinstance(manifest, dict):
             raise SyncFailed("the primary's manifest is not a JSON object")
         mismatch = version_mismatch(__version__, manifest.get("version"), "the primary")
         if mismatch:
             raise SyncFailed(mismatch)
+        return manifest
+
+    def _entries(self, manifest: dict) -> list[dict]:
         try:
             return check_manifest(manifest.get("files"), self.limits)
         except ManifestError as e:

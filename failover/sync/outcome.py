@@ -35,6 +35,7 @@ class SyncResult:
     copy_changed: bool
     rows_applied: int | None
     database_digest: str
+    data_version: str = ""  # the primary's (sync/changes.py); "" from none
 
 
 def disk_error(error: OSError, doing: str) -> SyncFailed:

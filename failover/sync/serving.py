@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from failover import __version__
 from failover.errors import Refused
 from failover.peer.server import peer_endpoint, peer_error
-from failover.sync import database
+from failover.sync import baseline, changes, database
 from failover.sync.manifest import build_manifest
 from failover.sync.paths import ManifestError, safe_relative_path
 
@@ -36,7 +36,34 @@ def manifest(request):
     refused = _not_primary(request)
     if refused:
         return refused
-    return JsonResponse({"version": __version__, "files": build_manifest(data_root())})
+    site = request.peer.local
+    # Read before listing: a change made while listing gets a later number,
+    # so the backup comes back for it.
+    version = changes.current_version(site)
+    if request.GET.get("known") == version:
+        return JsonResponse({"version": __version__, "unchanged": True, "data_version": version})
+    entries = build_manifest(data_root())
+    baseline.remember_served(changes.parse_version(version, site), entries)
+    return JsonResponse({"version": __version__, "data_version": version, "files": entries})
+
+
+@require_POST
+@peer_endpoint
+def delivered(request):
+    """The backup took a sync of this primary's data: it holds ``version``."""
+    try:
+        payload = json.loads(request.body)
+        version, digest = payload["version"], payload.get("database_digest", "")
+    except (KeyError, TypeError, ValueError):
+        return peer_error("invalid", 'Bad delivery: expected {"version": ...}.', 400)
+    site = request.peer.local
+    change = changes.parse_version(version, site)
+    if change is None:
+        return JsonResponse({"recorded": False})
+    recorded = changes.mark_delivered(version)
+    if recorded:
+        baseline.confirm(change, digest)
+    return JsonResponse({"recorded": recorded})
 
 
 @require_GET

@@ -36,11 +36,14 @@ class PeerSource:
             self._local.client = self._make_client()
         return self._local.client
 
-    def manifest(self) -> dict:
+    def manifest(self, known_version: str = "") -> dict:
+        """The primary's listing, or ``{"unchanged": true}`` if its data is
+        still at ``known_version``."""
         try:
             return self.client.call(
                 "GET",
                 "sync/manifest",
+                params={"known": known_version} if known_version else None,
                 timeout=MANIFEST_TIMEOUT,
                 max_bytes=settings.FAILOVER_SYNC_MAX_MANIFEST_BYTES,
             )

@@ -1,6 +1,7 @@
 """The Management > Failover page: the full page and its live status partial."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRefresh
@@ -10,16 +11,21 @@ from failover.domain.preconditions import blocked_actions
 from failover.forms import BackupSettingsForm, BecomeForm, PairingForm, SharedIPForm
 from failover.models import (
     BackupSettings,
+    DivergedCopy,
     PeerStatus,
     RoleSwap,
     SiteState,
     SyncRun,
 )
+from failover.services import diverged
 from failover.services.configuration import known_addresses
-from failover.shapes import sync_progress
+from failover.shapes import sync_lag_seconds, sync_progress
+from failover.sync import changes
 from failover.views.history import filter_context, page_of_events, parse_id, requested_filter
 
 LIVE_TARGET = "failover-live"
+# With continuous sync off the data version stands still: look again this often.
+LEFT_BEHIND_SECONDS = 10
 
 
 def _syncs(site: SiteState, peer: PeerStatus | None) -> tuple[dict | None, dict | None, bool]:
@@ -51,7 +57,19 @@ def live_context(site: SiteState, request) -> dict:
         "insecure_peer_link": settings.FAILOVER_ALLOW_INSECURE_PEER,
         "no_test_ips": backup_settings.auto_failover_enabled and not backup_settings.test_ips,
         "poll_seconds": max(1, min(5, round(settings.FAILOVER_HEALTH_INTERVAL))),
+        "continuous_sync": backup_settings.continuous_sync,
+        "sync_lag": sync_lag_seconds(site) if site.in_relationship else None,
+        "left_behind": _left_behind(site),
     }
+
+
+def _left_behind(site: SiteState) -> str:
+    """What a swap without a sync first would leave here (primary only);
+    listing the data directory costs, so once per data version."""
+    if not site.is_primary:
+        return ""
+    key = f"failover:left-behind:{changes.current_version(site)}"
+    return cache.get_or_set(key, diverged.left_behind_note, LEFT_BEHIND_SECONDS)
 
 
 def _become_form(site: SiteState, peer: PeerStatus | None) -> BecomeForm:
@@ -93,6 +111,7 @@ def render_page(request, *, status=200, **forms):
         "more_before": more_before,
         "newest_event_id": events[0].pk if events else 0,
         "shared_ip_backend": settings.FAILOVER_SHARED_IP_BACKEND,
+        "diverged_copies": DivergedCopy.objects.all(),
     }
     return render(request, "failover/page.html", context, status=status)
 

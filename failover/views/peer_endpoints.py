@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from failover.models import PeerStatus
 from failover.peer.server import peer_endpoint
-from failover.services import breaking, conflicts, pairing, swap_answers, syncing
+from failover.services import breaking, conflicts, continuous, pairing, swap_answers, syncing
 from failover.shapes import status_report
 
 
@@ -67,6 +67,13 @@ def request_sync(request):
     """The primary's Sync now: start a sync here, on the backup."""
     run = syncing.accept_sync_request(_json_body(request), _peer_name())
     return JsonResponse({"run_id": run.pk})
+
+
+@require_POST
+@peer_endpoint
+def sync_pending(request):
+    """The primary has changes: a continuous sync here, on the backup."""
+    return JsonResponse(continuous.accept_pending(_json_body(request)))
 
 
 @require_POST

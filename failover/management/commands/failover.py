@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from failover.cli import (
+    diverged_cmd,
     history_cmd,
     key_cmd,
     pairing_cmd,
@@ -21,6 +22,7 @@ SUBCOMMANDS = (
     shared_ip_cmd,
     key_cmd,
     history_cmd,
+    diverged_cmd,
 )
 
 

@@ -1,0 +1,93 @@
+"""The primary's watch on its data directory (inotify, every folder), for
+continuous sync. It calls ``on_change(source)`` once per burst of changes:
+``files``; or ``rescan`` when changes may have gone unseen (it just started,
+the kernel's event queue overflowed, the data directory was repointed), so
+the next sync lists everything.
+
+Runs in a thread of the worker's main process, started with the worker.
+"""
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from inotify_simple import INotify, flags
+
+from failover.models import DataChange
+
+log = logging.getLogger(__name__)
+
+MASK = (
+    flags.CREATE
+    | flags.DELETE
+    | flags.MODIFY
+    | flags.CLOSE_WRITE
+    | flags.ATTRIB
+    | flags.MOVED_FROM
+    | flags.MOVED_TO
+    | flags.DELETE_SELF
+    | flags.MOVE_SELF
+    | flags.DONT_FOLLOW
+    | flags.ONLYDIR
+)
+# A burst of writes (a file written in several calls, a folder unpacked)
+# makes one change, not hundreds.
+DEBOUNCE_MS = 100
+POLL_MS = 500
+
+
+class DataWatcher:
+    def __init__(self, root: Callable[[], Path], on_change: Callable[[str], object]):
+        """``root``: where the data directory is now (it is repointed on a
+        backup after each sync)."""
+        self.root = root
+        self.on_change = on_change
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                self._watch(self.root())
+            except Exception:  # noqa: BLE001 - the watch restarts rather than dies
+                log.exception("the data directory watch failed; starting it again")
+                self.stop.wait(1)
+
+    def _watch(self, root: Path) -> None:
+        root.mkdir(parents=True, exist_ok=True)
+        with INotify() as inotify:
+            folders = _watch_tree(inotify, root)
+            self.on_change(DataChange.Source.RESCAN)
+            while not self.stop.is_set():
+                events = inotify.read(timeout=POLL_MS, read_delay=DEBOUNCE_MS)
+                if self.root() != root:
+                    return
+                if not events:
+                    continue
+                if any(event.mask & flags.Q_OVERFLOW for event in events):
+                    log.warning("the data directory watch overflowed: the next sync lists all")
+                    return
+                for event in events:
+                    if event.mask & flags.ISDIR and event.mask & (flags.CREATE | flags.MOVED_TO):
+                        parent = folders.get(event.wd)
+                        if parent is not None:
+                            folders.update(_watch_tree(inotify, parent / event.name))
+                self.on_change(DataChange.Source.FILES)
+
+
+def _watch_tree(inotify: INotify, top: Path) -> dict[int, Path]:
+    """Watch ``top`` and every folder under it; watch descriptor -> folder."""
+    folders = {}
+    for folder, dirs, _ in os.walk(top, followlinks=False):
+        try:
+            folders[inotify.add_watch(folder, MASK)] = Path(folder)
+        except OSError:
+            dirs.clear()  # gone meanwhile, or not a folder
+    return folders
+
+
+def start(on_change: Callable[[str], object], root: Callable[[], Path]) -> DataWatcher:
+    watcher = DataWatcher(root, on_change)
+    threading.Thread(target=watcher.run, name="data-watcher", daemon=True).start()
+    return watcher
