@@ -153,6 +153,7 @@ def status_report(site: SiteState | None = None) -> dict:
         "running_sync": sync_progress(SyncRun.objects.active().first()),
         "last_sync": sync_progress(SyncRun.objects.last_finished()),
         "sync_lag_seconds": changes.lag_seconds(site),
+        "data_version": changes.current_version(site) if site.is_primary else None,
     }
 
 

@@ -64,6 +64,8 @@ def _files_changed(source: str) -> None:
 def _row_changed(sender, **kwargs):
     if kwargs.get("raw"):
         return  # loaddata, or a sync applying the primary's rows
+    if database.bookkeeping_only(sender, kwargs.get("update_fields")):
+        return
     continuous.rows_changed()
 
 

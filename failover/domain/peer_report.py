@@ -72,6 +72,8 @@ def report_problem(report) -> str | None:
     lag = report.get("sync_lag_seconds")
     if not (lag is None or (type(lag) in (int, float) and 0 <= lag < 2**63)):
         return "the status's 'sync_lag_seconds' is not a number of seconds or null"
+    if not _text_or_null(120)(report.get("data_version")):
+        return "the status's 'data_version' is not a string or null"
     for name in ("running_sync", "last_sync"):
         problem = _sync_problem(name, report.get(name))
         if problem:

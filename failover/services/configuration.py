@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from failover import dispatch
 from failover.domain.event_kinds import EventKind
 from failover.domain.validation import is_ip_address
 from failover.errors import Refused
@@ -52,6 +53,10 @@ def save_backup_settings(form, actor) -> list[str]:
     StatusEvent.record(
         EventKind.SETTINGS_CHANGED, "Backup settings changed. " + "; ".join(changes), actor=actor
     )
+    if form.cleaned_data["continuous_sync"] and not before.continuous_sync:
+        # What changed while it was off reaches the backup now (the backup
+        # catches up by itself at its next health check).
+        dispatch.enqueue_on_commit("announce_changes")
     return changes
 
 

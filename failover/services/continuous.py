@@ -24,15 +24,17 @@ ANNOUNCE_TIMEOUT = 3.0
 _PENDING_KEY = "failover:changes-announcement-pending"
 
 
-def _watching(site: SiteState) -> bool:
+def _announcing(site: SiteState) -> bool:
     return site.is_primary and BackupSettings.load().continuous_sync
 
 
 def files_changed(source: str = DataChange.Source.FILES) -> str:
-    """The watcher saw changes (or may have missed some: ``RESCAN``)."""
+    """The watcher saw changes (or may have missed some: ``RESCAN``). A
+    primary numbers them even with continuous sync off, so that its data
+    version never says "unchanged" about data that changed."""
     site = SiteState.load()
-    if not _watching(site):
-        return "not a primary with continuous sync"
+    if not site.is_primary:
+        return "not the primary"
     changes.record(source)
     return announce(site)
 
@@ -41,10 +43,10 @@ def rows_changed() -> None:
     """A replicated row was saved or deleted here (signal handler): number it
     now, tell the backup a moment later, once per burst."""
     site = SiteState.load()
-    if not _watching(site):
+    if not site.is_primary:
         return
     changes.record(DataChange.Source.ROWS)
-    if cache.add(_PENDING_KEY, 1, timeout=10):
+    if _announcing(site) and cache.add(_PENDING_KEY, 1, timeout=10):
         dispatch.enqueue_on_commit("announce_changes", countdown=ROWS_DEBOUNCE)
 
 
@@ -52,7 +54,7 @@ def announce(site: SiteState | None = None) -> str:
     """Tell the backup this site's data version (peer call ``sync/pending``)."""
     cache.delete(_PENDING_KEY)
     site = site or SiteState.load()
-    if not _watching(site):
+    if not _announcing(site):
         return "not a primary with continuous sync"
     version = changes.current_version(site)
     try:
@@ -69,13 +71,24 @@ def announce(site: SiteState | None = None) -> str:
 def accept_pending(payload) -> dict:
     """On the backup (peer endpoint ``sync/pending``): the primary has
     changes; queue a continuous sync unless one is queued already."""
-    site = SiteState.load()
+    version = payload.get("version") if isinstance(payload, dict) else None
+    return {"queued": _pull(SiteState.load(), version)}
+
+
+def catch_up(site: SiteState, report: dict) -> bool:
+    """On the backup, after a health check: an announcement that never came
+    (this site was down, the link was cut) is made up for here, at once,
+    rather than at the next interval sync."""
+    if SyncRun.objects.active().exists():
+        return False
+    return _pull(site, report.get("data_version"))
+
+
+def _pull(site: SiteState, version) -> bool:
     backup = BackupSettings.load()
     if not (site.is_backup and backup.continuous_sync and backup.backup_operations_enabled):
-        return {"queued": False}
-    version = payload.get("version") if isinstance(payload, dict) else None
+        return False
     last = SyncRun.objects.last_succeeded()
-    if isinstance(version, str) and last and last.data_version == version:
-        return {"queued": False}
-    run = syncing.queue_continuous()
-    return {"queued": run is not None}
+    if not isinstance(version, str) or (last and last.data_version == version):
+        return False
+    return syncing.queue_continuous() is not None

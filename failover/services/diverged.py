@@ -31,9 +31,15 @@ def _local_files() -> tuple[dict[str, str], dict[str, int]]:
 
 
 def _rows_by_key(text: str) -> dict[str, str]:
+    """Each row's fields by "model#pk", bookkeeping left out."""
+
+    def written(row) -> dict:
+        skip = database.BOOKKEEPING_FIELDS.get(row["model"], set())
+        return {k: v for k, v in row["fields"].items() if k not in skip}
+
     try:
         return {
-            f"{row['model']}#{row['pk']}": json.dumps(row["fields"], sort_keys=True)
+            f"{row['model']}#{row['pk']}": json.dumps(written(row), sort_keys=True)
             for row in json.loads(text)
         }
     except (KeyError, TypeError, ValueError):

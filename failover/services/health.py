@@ -14,7 +14,7 @@ from failover.domain.split_brain import Verdict, judge
 from failover.models import BackupSettings, PeerStatus, SiteState, StatusEvent
 from failover.netif.reconcile import announce
 from failover.peer.client import PeerClient, PeerError
-from failover.services import autofailover, confirmation, roles
+from failover.services import autofailover, confirmation, continuous, roles
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,8 @@ def check_peer(*, peer=None) -> CheckOutcome:
     decision = _decide(site)
     # Addresses that came up during this check were announced as they did.
     _announce_again(came_back=held and calls_for_announcement(previous, report))
+    if site.is_backup and report.get("role") == Role.PRIMARY:
+        continuous.catch_up(site, report)
     return CheckOutcome(
         f"peer {report.get('hostname')} is {report.get('role')} at epoch {report.get('epoch')}"
         + (f"; {decision.reason}" if decision.reason else "")

@@ -17,6 +17,16 @@ from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, connection, transaction
 
+# Bookkeeping that is replicated with its row but is nobody's write: a
+# sign-in's time, a token's last use. Saving only these is no change to sync,
+# and a difference only in these is no data lost.
+BOOKKEEPING_FIELDS = {"auth.user": {"last_login"}, "failover.apitoken": {"last_used_at"}}
+
+
+def bookkeeping_only(model, update_fields) -> bool:
+    fields = BOOKKEEPING_FIELDS.get(model._meta.label_lower, set())
+    return bool(update_fields) and set(update_fields) <= fields
+
 
 def replicated_models() -> list:
     return [apps.get_model(label) for label in settings.FAILOVER_REPLICATED_MODELS]

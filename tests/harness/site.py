@@ -29,9 +29,11 @@ ApiToken.objects.create(user=user, name="harness", hint={token!r}[:8],
                         digest=hashlib.sha256({token!r}.encode()).hexdigest())
 set_inter_site_key({key!r}, "harness")
 # Automatic syncs would race the syncs tests start; the tests of the schedule
-# turn it on.
+# and of continuous sync turn them on.
 from failover.models import BackupSettings
-BackupSettings.objects.update_or_create(pk=1, defaults={{"sync_interval": 0}})
+BackupSettings.objects.update_or_create(
+    pk=1, defaults={{"sync_interval": 0, "continuous_sync": False}}
+)
 """
 
 TOKEN = "fo_harness-token-shared-by-every-site"
