@@ -31,12 +31,15 @@ def test_status_json_has_the_documented_keys():
         "enabled_shared_ips",
         "last_data_sync_time",
         "last_data_sync_status",
+        "continuous_sync",
+        "sync_lag_seconds",
         "version",
     ):
         assert key in status
     assert status["role"] == "none"
     assert status["peer"] is None
     assert status["enabled_shared_ips"] == ["192.0.2.10/24"]
+    assert status["continuous_sync"] is True and status["sync_lag_seconds"] is None
 
 
 def test_status_without_json_is_a_readable_summary():

@@ -28,7 +28,7 @@ def _announcing(site: SiteState) -> bool:
     return site.is_primary and BackupSettings.load().continuous_sync
 
 
-def files_changed(source: str = DataChange.Source.FILES) -> str:
+def files_changed(source: str = DataChange.Source.FILES, *, peer=None) -> str:
     """The watcher saw changes (or may have missed some: ``RESCAN``). A
     primary numbers them even with continuous sync off, so that its data
     version never says "unchanged" about data that changed."""
@@ -36,7 +36,7 @@ def files_changed(source: str = DataChange.Source.FILES) -> str:
     if not site.is_primary:
         return "not the primary"
     changes.record(source)
-    return announce(site)
+    return announce(site, peer=peer)
 
 
 def rows_changed() -> None:
@@ -50,7 +50,7 @@ def rows_changed() -> None:
         dispatch.enqueue_on_commit("announce_changes", countdown=ROWS_DEBOUNCE)
 
 
-def announce(site: SiteState | None = None) -> str:
+def announce(site: SiteState | None = None, *, peer=None) -> str:
     """Tell the backup this site's data version (peer call ``sync/pending``)."""
     cache.delete(_PENDING_KEY)
     site = site or SiteState.load()
@@ -58,7 +58,7 @@ def announce(site: SiteState | None = None) -> str:
         return "not a primary with continuous sync"
     version = changes.current_version(site)
     try:
-        PeerClient.for_peer(site, timeout=ANNOUNCE_TIMEOUT).call(
+        (peer or PeerClient.for_peer(site, timeout=ANNOUNCE_TIMEOUT)).call(
             "POST", "sync/pending", payload={"version": version}
         )
     except PeerError as e:

@@ -104,12 +104,13 @@ def _link_tree(source: Path, target: Path) -> None:
 
 def _drop_beyond(keep: int) -> None:
     for old in DivergedCopy.objects.all()[keep:]:
+        copy_id = old.pk
         _remove(old)
         StatusEvent.record(
             EventKind.DIVERGED_COPY_DROPPED,
-            f"Dropped diverged copy #{old.pk} (epoch {old.epoch}): only the newest {keep} "
+            f"Dropped diverged copy #{copy_id} (epoch {old.epoch}): only the newest {keep} "
             "are kept.",
-            copy=old.pk,
+            copy=copy_id,
         )
 
 
