@@ -1,6 +1,7 @@
 """Continuous data sync and diverged copies between two live sites."""
 
 import tarfile
+import time
 
 import pytest
 
@@ -157,3 +158,28 @@ def test_nothing_is_kept_when_nothing_would_be_lost(continuous):
     write_file(b.data_dir / "after-the-swap.txt", 1000)
     _same_data(b, a, timeout=30)
     assert a.api("GET", "diverged").json()["diverged"] == []
+
+
+def _whole(content: bytes) -> bool:
+    """Each version of a file is one 8-byte token repeated: a torn file mixes two."""
+    return len(content) == 64 * 1024 and content == content[:8] * (8 * 1024)
+
+
+def test_writes_during_syncs_leave_every_file_whole_on_the_backup(continuous):
+    a, b = continuous
+    names = [f"busy-{n}.dat" for n in range(5)]
+    syncs_seen, version = set(), 0
+    deadline = time.monotonic() + 90
+    # Keep writing until the backup has finished three syncs meanwhile.
+    while len(syncs_seen) < 4:
+        assert time.monotonic() < deadline, "the backup stopped syncing"
+        version += 1
+        for name in names:
+            # Rewritten in place, as careless programs do.
+            (a.data_dir / name).write_bytes(f"{version:07}|".encode() * (8 * 1024))
+        for name in names:
+            copy = b.data_dir / name
+            if copy.exists():
+                assert _whole(copy.read_bytes()), f"{name} torn on the backup"
+        syncs_seen.add(b.status()["last_data_sync_time"])
+    _same_data(a, b, timeout=30)
