@@ -13,7 +13,7 @@ from failover.models import StatusEvent, SyncRun
 from failover.netif.reconcile import reconcile
 from failover.services import confirmation, continuous, notifications
 from failover.services.health import check_peer
-from failover.services.syncing import fail_interrupted
+from failover.services.sync_run import fail_interrupted
 from failover.sync import database, watcher
 
 event_log = logging.getLogger("failover.events")

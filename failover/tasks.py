@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 
 from failover.models import QueueHeartbeat
-from failover.services import continuous, health, notifications, swap_run, syncing
+from failover.services import continuous, health, notifications, swap_run, sync_run, syncing
 
 # Seconds: a failover re-check due this soon runs in the same task.
 WAIT_HERE_UP_TO = 0.2
@@ -40,7 +40,7 @@ def check_peer(self):
 
 @shared_task
 def run_sync(run_id: int):
-    return syncing.execute(run_id)
+    return sync_run.execute(run_id)
 
 
 @shared_task
@@ -78,9 +78,9 @@ def deliver(self, delivery_id: int):
 
 @shared_task
 def housekeeping():
-    reaped = syncing.reap_stale_runs()
+    reaped = sync_run.reap_stale_runs()
     return (
         f"forgot {notifications.forget_old_deliveries()} old deliveries; "
         f"{len(reaped)} stale syncs ended; "
-        f"forgot {syncing.forget_old_continuous_runs()} old continuous syncs"
+        f"forgot {sync_run.forget_old_continuous_runs()} old continuous syncs"
     )

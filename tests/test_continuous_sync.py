@@ -10,7 +10,7 @@ from django.utils import timezone
 from failover.domain.peer_report import report_problem
 from failover.domain.roles import Role
 from failover.models import BackupSettings, DataChange, Delivery, PeerStatus, SiteState, SyncRun
-from failover.services import continuous, roles, syncing
+from failover.services import continuous, roles, sync_run, syncing
 from failover.shapes import site_status, status_report
 from failover.sync import changes
 
@@ -130,7 +130,7 @@ def test_a_backup_with_the_setting_off_ignores_announcements(backup_here, settin
 def test_a_queued_continuous_sync_waits_for_the_running_one(backup_here):
     running = SyncRun.objects.create(trigger="continuous", status="running")
     queued = syncing.queue_continuous()
-    assert "waits for the running one" in syncing.execute(queued.pk)
+    assert "waits for the running one" in sync_run.execute(queued.pk)
     queued.refresh_from_db()
     assert queued.status == SyncRun.Status.QUEUED
     assert running.pk != queued.pk
@@ -171,6 +171,6 @@ def test_old_continuous_runs_are_forgotten_but_the_last_success(backup_here):
     kept = SyncRun.objects.create(trigger="continuous", status="succeeded", data_version="v1")
     for _ in range(5):
         SyncRun.objects.create(trigger="continuous", status="failed")
-    assert syncing.forget_old_continuous_runs(keep=2) == 3
+    assert sync_run.forget_old_continuous_runs(keep=2) == 3
     assert SyncRun.objects.filter(pk=kept.pk).exists()
     assert SyncRun.objects.count() == 3
