@@ -263,3 +263,25 @@ def _wait(condition, what: str) -> None:
     from tests.fixtures.waiting import wait_for
 
     wait_for(condition, 10, 0.02, what)
+
+
+def test_every_way_out_of_the_primary_role_arms_the_check_and_no_other(primary_here):
+    site = SiteState.load()
+    assert site.change_role(Role.BACKUP, 2, reason="Fix this error: the peer's data is newer.")
+    site = SiteState.load()
+    assert (site.left_primary_epoch, site.left_primary_reason) == (
+        1,
+        "Fix this error: the peer's data is newer.",
+    )
+    assert site.divergence_checked() and SiteState.load().left_primary_epoch is None
+    assert site.change_role(Role.PRIMARY, 3)
+    assert SiteState.load().left_primary_epoch is None
+
+
+def test_the_page_shows_the_lag_and_what_a_swap_would_leave_behind(
+    former_primary, primary_here, staff_client
+):
+    _write(former_primary, "late.txt", "12345")
+    page = staff_client.get("/management/failover/").content.decode()
+    assert "Continuous data sync is on." in page
+    assert "Without a sync first: 1 files, 5 bytes changed since the last sync" in page
