@@ -60,7 +60,7 @@ class FakePrimary:
                 raise SourceError("lost the primary")
             chunk = data[start : start + 4]
             self.served[item["path"]] = self.served.get(item["path"], 0) + len(chunk)
-            yield chunk
+            yield chunk, len(chunk)
 
 
 @pytest.fixture

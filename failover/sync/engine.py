@@ -14,6 +14,7 @@ from pathlib import Path
 from failover import __version__
 from failover.domain.versions import version_mismatch
 from failover.sync import database
+from failover.sync.delta import Bases
 from failover.sync.fetch import Fetcher
 from failover.sync.outcome import Counters, SyncFailed, SyncResult, disk_error
 from failover.sync.paths import DEFAULT_LIMITS, Limits, ManifestError, check_manifest
@@ -179,7 +180,8 @@ class Sync:
                     to_stamp.append(entry)
         except OSError as e:
             raise disk_error(e, "linking unchanged files") from None
-        Fetcher(self, self.store.partial).fetch_all(staging, wanted)
+        bases = Bases(current, previous, entries)
+        Fetcher(self, self.store.partial, bases).fetch_all(staging, wanted)
         try:
             for entry in to_stamp:
                 target = staging / entry["path"]
