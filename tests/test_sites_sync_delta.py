@@ -43,6 +43,7 @@ def test_an_edit_and_an_append_move_only_what_changed(paired):
 
 def test_compressible_data_travels_compressed(paired):
     primary, backup = paired[0], paired[1]
+    primary.data_dir.mkdir(parents=True, exist_ok=True)
     line = b"2026-11-26T01:00:00Z INFO request served path=/api/v1/items status=200\n"
     for i in range(4):
         (primary.data_dir / f"log-{i}.txt").write_bytes(line * (MB // len(line)) + b"%d" % i)
