@@ -134,7 +134,9 @@ class Stream:
             self._pieces = wire.unframe(read)
         else:
             self._pieces = _plain(read)
-        self._left = b""
+        # What is left of the last piece: taken from an offset, not re-sliced,
+        # so taking small chunks of a large frame copies each byte once.
+        self._buffer, self._at = b"", 0
 
     def __enter__(self) -> "Stream":
         return self
@@ -146,11 +148,11 @@ class Stream:
         """``count`` bytes as (bytes, wire bytes) pieces; a short stream is an
         error. Wire bytes are counted with the piece their frame arrived in."""
         while count:
-            if self._left:
-                data, wire_bytes = self._left, 0
-            else:
-                data, wire_bytes = self._next(path)
-            piece, self._left = data[:count], data[count:]
+            wire_bytes = 0
+            if self._at == len(self._buffer):
+                (self._buffer, wire_bytes), self._at = self._next(path), 0
+            piece = self._buffer[self._at : self._at + count]
+            self._at += len(piece)
             count -= len(piece)
             yield piece, wire_bytes
 
