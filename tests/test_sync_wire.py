@@ -9,6 +9,7 @@ import pytest
 import zstandard
 
 from failover.sync import wire
+from failover.sync.source import SourceError, Stream
 
 MB = 1024 * 1024
 
@@ -56,3 +57,34 @@ def _frame(payload: bytes, compressed: bool) -> bytes:
 def test_hostile_frames_are_refused(encoded, reason):
     with pytest.raises(wire.WireError, match=reason):
         _decode(encoded)
+
+
+class FakeResponse:
+    def __init__(self, body: bytes, framed: bool):
+        self.raw = io.BytesIO(body)
+        self.headers = {wire.ENCODING_HEADER: wire.ENCODING} if framed else {}
+        self.closed = False
+
+    def close(self):
+        self.closed = True
+
+
+@pytest.mark.parametrize("framed", [True, False])
+def test_a_stream_is_taken_chunk_by_chunk_across_frames(framed):
+    data = os.urandom(3 * MB) + b"log line\n" * 200_000
+    pieces = [data[i : i + MB] for i in range(0, len(data), MB)]
+    body = b"".join(wire.frames(pieces)) if framed else data
+    response = FakeResponse(body, framed)
+    taken, wire_bytes = [], 0
+    with Stream(response) as stream:
+        for size in [10, 300_000, MB + 7, 5] + [50_000] * 40:
+            chunk, cost = stream.read(size, "f")
+            taken.append(chunk)
+            wire_bytes += cost
+        rest = data[sum(len(c) for c in taken) :]
+        taken += [piece for piece, _ in stream.take(len(rest), "f")]
+        with pytest.raises(SourceError, match="ended inside f"):
+            stream.read(1, "f")
+    assert b"".join(taken) == data
+    assert response.closed
+    assert wire_bytes <= len(body)
