@@ -2,7 +2,6 @@
 renamed file reuses its chunks, and a hostile chunk list or chunk is refused
 with nothing applied."""
 
-import hashlib
 import os
 import random
 
@@ -174,6 +173,4 @@ def test_a_file_changed_on_this_site_is_still_built_right(store):
         f.write(b"local scribble")
     edited = original[:-1] + b"!"
     sync(store, DeltaPrimary({"f": edited}), run_id=2)
-    assert hashlib.sha256((store.data_dir / "f").read_bytes()).digest() == (
-        hashlib.sha256(edited).digest()
-    )
+    assert (store.data_dir / "f").read_bytes() == edited

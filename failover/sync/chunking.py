@@ -7,13 +7,14 @@ a chunk is found again in another file (a renamed copy) just as well.
 """
 
 import base64
-import hashlib
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from pyfastcdc import FastCDC
+
+from failover.sync import hashing
 
 DIGEST_BYTES = 32
 # Average chunk sizes a chunk list may declare (powers of two); chunks grow
@@ -48,7 +49,7 @@ def limits_of(average: int) -> tuple[int, int]:
 
 
 def chunk_digest(data) -> bytes:
-    return hashlib.sha256(data).digest()
+    return hashing.of(data)
 
 
 def chunks_of(path: Path, average: int) -> Iterator[Chunk]:

@@ -8,14 +8,14 @@ natural key. No model that is not replicated may have a foreign key to a
 replicated one, or applying a sync would delete its rows.
 """
 
-import hashlib
-
 from django.apps import apps
 from django.conf import settings
 from django.core import serializers
 from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, connection, transaction
+
+from failover.sync import hashing
 
 
 def replicated_models() -> list:
@@ -30,7 +30,7 @@ def dump() -> str:
 
 
 def digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashing.text_digest(text)
 
 
 class DatabaseSyncError(Exception):

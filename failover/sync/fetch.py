@@ -1,14 +1,13 @@
 """Fetching the contents a sync needs from the primary, in parallel: a
 changed file with a base in the current copy by delta transfer (``delta.py``),
 other large files alone (resumable with HTTP Range), small ones in batches;
-every file verified against its SHA-256 before it is placed in the new copy."""
+every file verified against its digest before it is placed in the new copy."""
 
-import hashlib
 import os
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
 
-from failover.sync import delta
+from failover.sync import delta, hashing
 from failover.sync.outcome import SyncFailed, disk_error
 from failover.sync.source import SourceError
 
@@ -97,7 +96,7 @@ class Fetcher:
         try:
             self._partial_size(first)  # drops a partial file longer than declared
             part = self._partial(first)
-            digest = hashlib.sha256()
+            digest = hashing.new()
             delta.build(self, first, bases, part, digest)
             self._verify(first, part, part.stat().st_size, digest)
             self._place(staging, group, part)
@@ -115,7 +114,7 @@ class Fetcher:
         self.counters.add(files=len(group), done=first["size"] * len(group), fetched=len(group))
 
     def _partial(self, entry: dict) -> Path:
-        return self.partial / f"{entry['sha256']}.part"
+        return self.partial / f"{entry['digest']}.part"
 
     def _partial_size(self, entry: dict) -> int:
         """How much of the file an earlier sync already fetched."""
@@ -129,7 +128,7 @@ class Fetcher:
     def _receive(self, entry: dict, have: int, chunks) -> Path:
         """Append ``chunks`` to the file's partial copy and verify it whole."""
         part = self._partial(entry)
-        digest = hashlib.sha256()
+        digest = hashing.new()
         if have:
             with open(part, "rb") as f:
                 while chunk := f.read(CHUNK):
@@ -153,11 +152,11 @@ class Fetcher:
 
     @staticmethod
     def _verify(entry: dict, part: Path, have: int, digest) -> None:
-        if have != entry["size"] or digest.hexdigest() != entry["sha256"]:
+        if have != entry["size"] or digest.hexdigest() != entry["digest"]:
             part.unlink(missing_ok=True)
             raise SyncFailed(
                 f"{entry['path']} does not match the primary's manifest "
-                f"(size or SHA-256 differs); the previous copy is kept"
+                f"(size or {hashing.NAME} digest differs); the previous copy is kept"
             )
 
 
