@@ -2,6 +2,7 @@
 renamed file reuses its chunks, and a hostile chunk list or chunk is refused
 with nothing applied."""
 
+import json
 import os
 import random
 
@@ -174,3 +175,19 @@ def test_a_file_changed_on_this_site_is_still_built_right(store):
     edited = original[:-1] + b"!"
     sync(store, DeltaPrimary({"f": edited}), run_id=2)
     assert (store.data_dir / "f").read_bytes() == edited
+
+
+def test_a_copy_listed_before_blake3_is_reused_through_chunks(store):
+    files = {"big": noise(MB, 9), "small": b"tiny"}
+    sync(store, DeltaPrimary(files))
+    listed = next(store.copies.glob("copy-*.manifest.json"))
+    entries = json.loads(listed.read_text())
+    for entry in entries:  # as an earlier version wrote it
+        entry["sha256"] = "0" * 64
+        del entry["digest"]
+    listed.write_text(json.dumps(entries))
+    source = DeltaPrimary(files)
+    sync(store, source, run_id=2)
+    assert tree(store.data_dir) == files
+    assert source.ranged == 0  # the big file's chunks all came from the old copy
+    assert source.served == {"small": 4}
