@@ -9,7 +9,8 @@ travel in zstd frames where they compress (``wire.py``).
 
 Backup side: ``engine.py`` plans and builds a new copy beside the current one
 (unchanged files hard-linked, changed ones fetched, or built by ``delta.py``
-from the chunks the current copy holds, and checked against their SHA-256),
+from the chunks the current copy holds, and checked against their BLAKE3
+digest, ``hashing.py``),
 ``store.py`` switches ``FAILOVER_DATA_DIR`` to it with one atomic rename,
 ``database.py`` applies the rows in one transaction, ``throttle.py`` holds the
 bandwidth limit.
