@@ -54,6 +54,7 @@ class DeltaPrimary(FakePrimary):
     def __init__(self, files, **kwargs):
         super().__init__(files, **kwargs)
         self.ranged = 0
+        self.range_requests = []
         self.chunk_lists = {}  # path -> a chunk list to send instead
         self.range_lie = {}  # path -> bytes to send instead of the ranges
         self.ranges_fail_after = None
@@ -70,6 +71,7 @@ class DeltaPrimary(FakePrimary):
         return chunking.encode(average, cuts)
 
     def read_ranges(self, entry, spans):
+        self.range_requests.append(spans)
         data = self.files[entry["path"]]
         sent = b"".join(data[start : start + length] for start, length in spans)
         sent = self.range_lie.get(entry["path"], sent)
@@ -191,3 +193,16 @@ def test_a_copy_listed_before_blake3_is_reused_through_chunks(store):
     assert tree(store.data_dir) == files
     assert source.ranged == 0  # the big file's chunks all came from the old copy
     assert source.served == {"small": 4}
+
+
+def test_scattered_changes_are_asked_for_in_batches_of_ranges(store, monkeypatch):
+    monkeypatch.setattr(chunking, "MAX_RANGES", 2)
+    original = noise(MB, 10)
+    sync(store, DeltaPrimary({"f": original}))
+    edited = bytearray(original)
+    for at in range(50_000, MB, 200_000):  # five edits far apart
+        edited[at : at + 100] = os.urandom(100)
+    source = DeltaPrimary({"f": bytes(edited)})
+    sync(store, source, run_id=2)
+    assert tree(store.data_dir) == {"f": bytes(edited)}
+    assert [len(spans) for spans in source.range_requests] == [2, 2, 1]

@@ -21,6 +21,8 @@ DIGEST_BYTES = 32
 # with the file, as rsync's blocks do, so a list stays a few thousand entries.
 SMALLEST_AVERAGE = 8 * 1024
 LARGEST_AVERAGE = 1024 * 1024
+# Byte ranges one sync/ranges request may ask for (adjacent chunks merged).
+MAX_RANGES = 10_000
 
 
 class ChunkListError(ValueError):

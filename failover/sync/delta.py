@@ -63,12 +63,9 @@ def build(fetcher, entry: dict, bases: list[Path], part: Path, digest) -> None:
     todo = chunks[done:]
     local = _index(bases, average, {c.digest for c in todo})
     missing = [c for c in todo if c.digest not in local]
+    incoming = _fetched(fetcher.source, entry, missing)
     with ExitStack() as stack, open(part, "ab") as out:
-        stream = (
-            stack.enter_context(fetcher.source.read_ranges(entry, _spans(missing)))
-            if missing
-            else None
-        )
+        stack.callback(incoming.close)
         read_local = stack.enter_context(_Reader())
         for chunk in todo:
             if fetcher.stop.is_set():
@@ -78,7 +75,7 @@ def build(fetcher, entry: dict, bases: list[Path], part: Path, digest) -> None:
                 if chunking.chunk_digest(data) != chunk.digest:
                     raise SyncFailed(f"{path}: the backup's own copy changed during the sync")
             else:
-                data, wire_bytes = stream.read(chunk.length, path)
+                data, wire_bytes = next(incoming)
                 fetcher.on_wire(wire_bytes)
                 if chunking.chunk_digest(data) != chunk.digest:
                     raise SyncFailed(
@@ -119,6 +116,20 @@ def _index(bases: list[Path], average: int, wanted: set[bytes]) -> dict:
         except OSError:
             continue  # a base that vanished is just no help
     return found
+
+
+def _fetched(source, entry: dict, missing: list[Chunk]):
+    """Each missing chunk's (bytes, wire bytes), in order: one ranges request
+    per MAX_RANGES ranges (the primary refuses more), each range whole chunks."""
+    spans, at = _spans(missing), 0
+    for first in range(0, len(spans), chunking.MAX_RANGES):
+        batch = spans[first : first + chunking.MAX_RANGES]
+        left = sum(length for _, length in batch)
+        with source.read_ranges(entry, batch) as stream:
+            while left:
+                chunk, at = missing[at], at + 1
+                left -= chunk.length
+                yield stream.read(chunk.length, entry["path"])
 
 
 def _spans(chunks: list[Chunk]) -> list[tuple[int, int]]:

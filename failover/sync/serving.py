@@ -16,9 +16,6 @@ from failover.sync.manifest import build_manifest
 from failover.sync.paths import ManifestError, safe_relative_path
 
 _RANGE = re.compile(r"^bytes=(\d+)-$")
-# Byte ranges one sync/ranges request may ask for (merged, so a file's
-# missing chunks rarely need more than a few).
-MAX_RANGES = 100_000
 
 
 def data_root() -> Path:
@@ -174,8 +171,10 @@ def ranges(request):
 
 def _checked_ranges(spans, size: int) -> list[tuple[int, int]]:
     """[offset, length] pairs inside the file, sorted and disjoint. Raises Refused."""
-    if not isinstance(spans, list) or not 0 < len(spans) <= MAX_RANGES:
-        raise Refused(f"Bad ranges request: 1 to {MAX_RANGES} ranges expected.", 400, "invalid")
+    if not isinstance(spans, list) or not 0 < len(spans) <= chunking.MAX_RANGES:
+        raise Refused(
+            f"Bad ranges request: 1 to {chunking.MAX_RANGES} ranges expected.", 400, "invalid"
+        )
     checked, end = [], 0
     for span in spans:
         if (
