@@ -16,9 +16,11 @@ import zstandard
 ENCODING = "zstd"
 ENCODING_HEADER = "X-Failover-Encoding"
 FRAME = 1024 * 1024
-# A compressed frame is sent only when it saves this much; after one that
-# does not, the next SKIP frames go plain (incompressible data costs little CPU).
+# A compressed frame is sent only when it saves this much. Whether it may is
+# first tried on a sample, and after a frame that does not compress the next
+# SKIP frames go plain: incompressible data costs next to no CPU.
 WORTH_IT = 0.9
+SAMPLE = 64 * 1024
 SKIP = 15
 _HEADER = struct.Struct(">I")
 _COMPRESSED = 1 << 31
@@ -35,14 +37,20 @@ def frames(pieces: Iterable[bytes], level: int = 3) -> Iterator[bytes]:
     for piece in pieces:
         if plain_left:
             plain_left -= 1
-        else:
+        elif _compresses(compressor, piece[:SAMPLE]):
             packed = compressor.compress(piece)
             if len(packed) < len(piece) * WORTH_IT:
                 yield _HEADER.pack(len(packed) | _COMPRESSED) + packed
                 continue
             plain_left = SKIP
+        else:
+            plain_left = SKIP
         yield _HEADER.pack(len(piece))
         yield piece
+
+
+def _compresses(compressor, sample: bytes) -> bool:
+    return len(compressor.compress(sample)) < len(sample) * WORTH_IT
 
 
 def unframe(read) -> Iterator[tuple[bytes, int]]:
