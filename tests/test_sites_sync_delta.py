@@ -50,3 +50,29 @@ def test_compressible_data_travels_compressed(paired):
     run = _sync(backup)
     assert listing(backup.data_dir) == listing(primary.data_dir)
     assert run["bytes"] < 4 * MB / 20
+
+
+def test_a_link_cut_mid_delta_keeps_the_previous_copy_and_the_next_sync_resumes(paired):
+    primary, backup = paired[0], paired[1]
+    write_file(primary.data_dir / "big.bin", 20 * MB)
+    _sync(backup)
+    previous = listing(backup.data_dir)
+    write_file(primary.data_dir / "big.bin", 20 * MB)  # rewritten in place: a delta, all new
+    backup.manage("failover", "settings", "--bandwidth-limit", "16")  # 2 MB/s
+    backup.api("POST", "failover/sync-now")
+    backup.wait_status(
+        lambda s: (s["running_sync"] or {}).get("bytes_transferred", 0) > 2 * MB,
+        timeout=30,
+        what="the delta under way",
+    )
+    paired.cut(primary, backup)
+    backup.wait_status(lambda s: s["running_sync"] is None, timeout=30, what="the sync failed")
+    assert backup.events("sync_failed")
+    assert listing(backup.data_dir) == previous
+
+    paired.restore(primary, backup)
+    backup.wait_status(lambda s: s["peer"]["reachable"], timeout=20)
+    backup.manage("failover", "settings", "--bandwidth-limit", "0")
+    run = _sync(backup)
+    assert listing(backup.data_dir) == listing(primary.data_dir)
+    assert run["bytes"] < 19 * MB  # the chunks fetched before the cut were kept
