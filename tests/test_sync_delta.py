@@ -10,6 +10,7 @@ import pytest
 from pyfastcdc import FastCDC
 
 from failover.sync import chunking
+from failover.sync.delta import Bases
 from failover.sync.outcome import SyncFailed
 from failover.sync.source import SourceError
 from failover.sync.store import CopyStore
@@ -206,3 +207,33 @@ def test_scattered_changes_are_asked_for_in_batches_of_ranges(store, monkeypatch
     sync(store, source, run_id=2)
     assert tree(store.data_dir) == {"f": bytes(edited)}
     assert [len(spans) for spans in source.range_requests] == [2, 2, 1]
+
+
+def _file(path, size):
+    return {"path": path, "type": "file", "size": size}
+
+
+@pytest.mark.parametrize(
+    "wanted,bases",
+    [
+        (_file("logs/app.log", MB), ["logs/app.log"]),  # its previous version
+        (_file("moved/report.doc", MB), ["old/report.doc", "old/big.iso"]),  # same name first
+        (_file("report-final.doc", 900_000), ["old/report.doc", "old/big.iso"]),
+        (_file("video.mp4", 100 * MB), []),  # nothing gone of a similar size
+        (_file("tiny.txt", 1000), []),  # too small for a chunk list
+    ],
+)
+def test_bases_are_the_previous_version_or_files_gone_from_the_manifest(tmp_path, wanted, bases):
+    previous = {
+        e["path"]: e
+        for e in [
+            _file("logs/app.log", MB // 2),
+            _file("old/report.doc", MB),
+            _file("old/big.iso", 1_500_000),
+            _file("old/small.txt", 5000),
+            _file("kept.bin", MB),
+        ]
+    }
+    entries = [_file("logs/app.log", MB), _file("kept.bin", MB), wanted]
+    chosen = Bases(tmp_path, previous, entries)(wanted)
+    assert chosen == [tmp_path / path for path in bases]
