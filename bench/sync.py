@@ -12,7 +12,12 @@ the primary's data directory, then prints:
 - one changed file among 10,000: bytes moved against the file's size;
 - the bandwidth limit's accuracy at 50 Mbit/s;
 - the backup worker's peak memory while syncing one 2 GiB file (target under
-  150 MB).
+  150 MB), and then 1 MiB appended to it (a delta transfer);
+- on a second pair whose link counts bytes: a 4 KiB edit inside a 1 MiB file
+  plus 1 MiB appended to a 64 MiB log, then that file renamed and edited,
+  bytes on the wire beside rsync's (target at most 1.2x); 200 MiB of logs and
+  JSON under a 50 Mbit/s limit beside ``rsync -z --bwlimit``, and the limit's
+  accuracy on the wire (target within 5%).
 
 ``--scale`` shrinks the data for a quick look (0.1 moves a tenth of it).
 Needs Debian's rsync.
@@ -20,12 +25,9 @@ Needs Debian's rsync.
 
 import argparse
 import os
-import re
 import shutil
 import statistics
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -43,9 +45,11 @@ if answers(5432):
     os.environ.setdefault("FAILOVER_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
 if answers(6379):
     os.environ.setdefault("FAILOVER_TEST_REDIS", "redis://127.0.0.1:6379")
+from bench.sync_tools import Rsync, peak_memory_during  # noqa: E402
+from bench.sync_wire import delta_and_compression  # noqa: E402
 from tests.fixtures.trees import write_file  # noqa: E402
 from tests.harness import backends  # noqa: E402
-from tests.harness.cluster import Cluster, free_port  # noqa: E402
+from tests.harness.cluster import Cluster  # noqa: E402
 
 
 def _sync(backup) -> dict:
@@ -54,85 +58,6 @@ def _sync(backup) -> dict:
     backup.manage("failover", "sync-now", "--wait")
     details = backup.events("sync_succeeded")[0]["details"]
     return {**details, "wall": time.monotonic() - started}
-
-
-class Rsync:
-    """An rsync daemon on loopback serving ``root`` as module ``data``."""
-
-    def __init__(self, root: Path, work: Path):
-        self.port = free_port()
-        config = work / "rsyncd.conf"
-        config.write_text(f"use chroot = no\n[data]\npath = {root}\nread only = yes\n")
-        self.process = subprocess.Popen(
-            ["rsync", "--daemon", "--no-detach", f"--port={self.port}", f"--config={config}"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while not answers(self.port):
-            if time.monotonic() > deadline:
-                raise RuntimeError("rsync daemon did not start")
-            time.sleep(0.05)
-
-    def pull(self, source: str, destination: Path) -> tuple[float, int]:
-        """Seconds and bytes received for ``rsync -a`` of ``source`` into ``destination``."""
-        destination.mkdir(parents=True, exist_ok=True)
-        started = time.monotonic()
-        done = subprocess.run(
-            [
-                "rsync",
-                "-a",
-                "--stats",
-                f"rsync://127.0.0.1:{self.port}/data/{source}",
-                f"{destination}/",
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        elapsed = time.monotonic() - started
-        received = re.search(r"Total bytes received: ([\d,]+)", done.stdout)
-        return elapsed, int(received.group(1).replace(",", "")) if received else 0
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait()
-
-
-def _process_group_rss(group: int) -> int:
-    """Resident memory (bytes) of every process in a process group."""
-    total = 0
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            if int(fields[2]) != group:
-                continue
-            status = Path(f"/proc/{pid}/status").read_text()
-        except (OSError, IndexError, ValueError):
-            continue
-        match = re.search(r"VmRSS:\s+(\d+) kB", status)
-        total = max(total, int(match.group(1)) * 1024 if match else 0)
-    return total
-
-
-def _peak_memory_during(action, group: int) -> int:
-    """The largest single process of ``group`` while ``action`` runs."""
-    peak, stop = 0, threading.Event()
-
-    def sample():
-        nonlocal peak
-        while not stop.is_set():
-            peak = max(peak, _process_group_rss(group))
-            time.sleep(0.05)
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
-    try:
-        action()
-    finally:
-        stop.set()
-        sampler.join()
-    return peak
 
 
 def _remove(path: Path) -> None:
@@ -267,17 +192,36 @@ def main() -> int:
         write_file(data / "huge.bin", big)
         backup.restart(["worker"])
         worker = backup.processes.processes["worker"].pid
-        peak = _peak_memory_during(lambda: _sync(backup), worker)
+        peak = peak_memory_during(lambda: _sync(backup), worker)
         results.append(
             (
                 f"Peak worker memory, one {big / GB:.2f} GiB file",
                 f"{peak / MB:.0f} MB for the largest worker process (target < 150 MB)",
             )
         )
+
+        # 6. The same file with 1 MiB appended: a delta transfer (chunk lists
+        # of the whole file on both sides).
+        with open(data / "huge.bin", "ab") as f:
+            f.write(os.urandom(MB))
+        peak = peak_memory_during(lambda: results.append(("", _sync(backup))), worker)
+        moved = results.pop()[1]
+        results.append(
+            (
+                "  then 1 MiB appended (delta transfer)",
+                f"{peak / MB:.0f} MB, {moved['bytes']:,} B of file data "
+                f"in {moved['duration']:.1f} s",
+            )
+        )
     finally:
         if rsync:
             rsync.stop()
         cluster.close()
+
+    # 7. Delta transfer and compression, bytes counted on the wire.
+    try:
+        results += delta_and_compression(work, scale)
+    finally:
         backends.drop_template()
 
     print()

@@ -114,5 +114,7 @@ peer_urlpatterns = [
     path("sync/manifest", serving.manifest, name="peer-sync-manifest"),
     path("sync/file", serving.file, name="peer-sync-file"),
     path("sync/files", serving.files, name="peer-sync-files"),
+    path("sync/chunks", serving.chunk_list, name="peer-sync-chunks"),
+    path("sync/ranges", serving.ranges, name="peer-sync-ranges"),
     path("sync/database", serving.database_rows, name="peer-sync-database"),
 ]

@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from failover.domain.roles import Role
 from failover.models import BackupSettings, DataChange, DivergedCopy, SiteState, StatusEvent
 from failover.services import diverged, diverged_archive, roles
-from failover.sync import baseline, database
+from failover.sync import baseline, database, hashing
 from failover.sync.manifest import build_manifest
 from failover.sync.watcher import DataWatcher
 from tests.fixtures.processes import run_command
@@ -35,15 +35,13 @@ def _write(root, path: str, text: str) -> None:
 
 def _entries(files: dict[str, str]) -> list[dict]:
     """A manifest as the peer would send it for ``files``."""
-    import hashlib
-
     return [
         {
             "path": p,
             "type": "file",
             "size": len(t),
             "mtime_ns": 0,
-            "sha256": hashlib.sha256(t.encode()).hexdigest(),
+            "digest": hashing.text_digest(t),
         }
         for p, t in files.items()
     ]

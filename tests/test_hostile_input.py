@@ -136,8 +136,16 @@ def test_pairing_offers_are_checked_without_raising_anything_else(offer):
         pairing.accept_pairing(offer, "a-site", connect=None)
 
 
-PEER_POSTS = ["role/lock", "role/unlock", "role/change", "sync/request", "unpair", "sync/files"]
-PEER_GETS = ["status", "sync/file", "sync/manifest", "sync/database"]
+PEER_POSTS = [
+    "role/lock",
+    "role/unlock",
+    "role/change",
+    "sync/request",
+    "unpair",
+    "sync/files",
+    "sync/ranges",
+]
+PEER_GETS = ["status", "sync/file", "sync/manifest", "sync/database", "sync/chunks"]
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """The sync engine against a fake primary: what it builds, reuses, refuses."""
 
-import hashlib
 import os
 from pathlib import Path
 
@@ -8,7 +7,7 @@ import pytest
 
 from failover import __version__
 from failover.models import ApiToken
-from failover.sync import database
+from failover.sync import database, hashing
 from failover.sync.engine import Sync
 from failover.sync.outcome import SyncFailed
 from failover.sync.paths import Limits
@@ -27,7 +26,7 @@ def entry(path, content: bytes, mtime_ns=1_700_000_000_000_000_000):
         "size": len(content),
         "mtime_ns": mtime_ns,
         "mode": 0o644,
-        "sha256": hashlib.sha256(content).hexdigest(),
+        "digest": hashing.new().update(content).hexdigest(),
     }
 
 
@@ -65,7 +64,7 @@ class FakePrimary:
                 raise SourceError("lost the primary")
             chunk = data[start : start + 4]
             self.served[item["path"]] = self.served.get(item["path"], 0) + len(chunk)
-            yield chunk
+            yield chunk, len(chunk)
 
 
 @pytest.fixture
@@ -128,11 +127,11 @@ def test_a_file_changed_on_this_site_since_its_sync_is_fetched_again(store):
     "bad,reason",
     [
         (
-            {"path": "/etc/evil", "type": "file", "size": 1, "mtime_ns": 1, "sha256": "0" * 64},
+            {"path": "/etc/evil", "type": "file", "size": 1, "mtime_ns": 1, "digest": "0" * 64},
             "is absolute",
         ),
         (
-            {"path": "../evil", "type": "file", "size": 1, "mtime_ns": 1, "sha256": "0" * 64},
+            {"path": "../evil", "type": "file", "size": 1, "mtime_ns": 1, "digest": "0" * 64},
             "contains '..'",
         ),
         ({"path": "escape", "type": "link", "target": "../../outside"}, "leads outside"),
@@ -165,7 +164,7 @@ def test_bytes_that_do_not_match_the_manifest_fail_the_sync(store):
 def test_a_short_file_fails_the_sync(store):
     source = FakePrimary({"f": b"twelve bytes"})
     source.lie["f"] = b"twelve"
-    with pytest.raises(SyncFailed, match="size or SHA-256 differs"):
+    with pytest.raises(SyncFailed, match="size or BLAKE3 digest differs"):
         sync(store, source)
     assert not store.data_dir.exists()
 

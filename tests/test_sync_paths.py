@@ -6,7 +6,7 @@ SHA = "a" * 64
 
 
 def _file(path, **extra):
-    return {"path": path, "type": "file", "size": 1, "mtime_ns": 1, "sha256": SHA, **extra}
+    return {"path": path, "type": "file", "size": 1, "mtime_ns": 1, "digest": SHA, **extra}
 
 
 def test_a_sound_manifest_passes():
@@ -37,7 +37,7 @@ def test_a_sound_manifest_passes():
         ),
         ([_file("f"), _file("f/g")], "below a file or symlink"),
         ([_file("x"), _file("x")], "listed twice"),
-        ([_file("x", sha256="nothex")], "invalid sha256"),
+        ([_file("x", digest="nothex")], "invalid digest"),
         ([_file("x", size=-1)], "invalid size"),
         ([{"path": "x", "type": "device"}], "unknown type"),
         ("not a list", "not a list"),

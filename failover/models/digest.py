@@ -2,13 +2,14 @@ from django.db import models
 
 
 class FileDigest(models.Model):
-    """Cached SHA-256 of a data file, valid while its size and mtime are unchanged,
-    so a manifest does not rehash unchanged files. Never replicated."""
+    """Cached digest (BLAKE3, ``failover/sync/hashing.py``) of a data file,
+    valid while its size and mtime are unchanged, so a manifest does not rehash
+    unchanged files. Never replicated."""
 
     path = models.TextField(unique=True)
     size = models.PositiveBigIntegerField()
     mtime_ns = models.BigIntegerField()
-    sha256 = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64)
 
     def __str__(self):
-        return f"{self.path} {self.sha256[:12]}"
+        return f"{self.path} {self.digest[:12]}"

@@ -12,8 +12,11 @@ used only by the other site (``endpoints.py``):
 - ``POST sync/request``: the primary's Sync now (or a swap's sync-first
   step): the backup starts a sync.
 - ``GET sync/manifest``, ``GET sync/file`` (HTTP Range), ``POST sync/files``
-  (several small files in one stream), ``GET sync/database``: what the
-  backup pulls from the primary (``failover/sync/serving.py``).
+  (several small files in one stream), ``GET sync/chunks`` (a file's chunk
+  list), ``POST sync/ranges`` (byte ranges of one file), ``GET
+  sync/database``: what the backup pulls from the primary
+  (``failover/sync/serving.py``); file bytes come plain or, with
+  ``encoding=zstd`` in the query, in zstd frames (``failover/sync/wire.py``).
 - ``POST role/lock``, ``role/unlock``: the swap lock, taken on both sites for
   a planned swap or a conflict fix; while held, other operations are refused.
 - ``POST role/change``: under that lock, take a role at a new epoch.

@@ -3,7 +3,7 @@ manifest it last confirmed taking, and the digest of the rows it applied.
 
 It is the baseline a former primary compares against before its data is
 replaced (services/diverged.py): what it wrote after the baseline is what the
-peer never received. Listings are path -> a file's SHA-256 or "link:" and a
+peer never received. Listings are path -> a file's digest or "link:" and a
 symlink's target; folders are implied by their files.
 """
 
@@ -20,7 +20,7 @@ def listing(entries: list[dict]) -> dict[str, str]:
     out = {}
     for entry in entries:
         if entry["type"] == "file":
-            out[entry["path"]] = entry["sha256"]
+            out[entry["path"]] = entry["digest"]
         elif entry["type"] == "link":
             out[entry["path"]] = "link:" + entry["target"]
     return out

@@ -8,14 +8,14 @@ natural key. No model that is not replicated may have a foreign key to a
 replicated one, or applying a sync would delete its rows.
 """
 
-import hashlib
-
 from django.apps import apps
 from django.conf import settings
 from django.core import serializers
 from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, connection, transaction
+
+from failover.sync import hashing
 
 # Bookkeeping that is replicated with its row but is nobody's write: a
 # sign-in's time, a token's last use. Saving only these is no change to sync,
@@ -40,7 +40,7 @@ def dump() -> str:
 
 
 def digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashing.text_digest(text)
 
 
 class DatabaseSyncError(Exception):

@@ -14,6 +14,7 @@ from pathlib import Path
 from failover import __version__
 from failover.domain.versions import version_mismatch
 from failover.sync import database
+from failover.sync.delta import Bases
 from failover.sync.fetch import Fetcher
 from failover.sync.outcome import Counters, SyncFailed, SyncResult, disk_error
 from failover.sync.paths import DEFAULT_LIMITS, Limits, ManifestError, check_manifest
@@ -26,7 +27,7 @@ def _same_tree(entries: list[dict], previous: dict[str, dict]) -> bool:
     def key(entry):
         return (
             entry["type"],
-            entry.get("sha256"),
+            entry.get("digest"),
             entry.get("size"),
             entry.get("target"),
             entry.get("mode"),
@@ -178,7 +179,7 @@ class Sync:
         reusable = {}
         for entry in previous.values():
             if entry["type"] == "file" and self._unchanged(current, entry):
-                reusable.setdefault(entry["sha256"], entry)
+                reusable.setdefault(entry["digest"], entry)
         wanted: dict[str, list[dict]] = {}
         # Files whose time or mode must be set: fetched ones, and reused ones
         # the primary touched or chmod-ed without changing their content.
@@ -192,19 +193,20 @@ class Sync:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 if entry["type"] == "link":
                     os.symlink(entry["target"], target)
-                elif entry["sha256"] in reusable:
-                    source = reusable[entry["sha256"]]
+                elif entry["digest"] in reusable:
+                    source = reusable[entry["digest"]]
                     # Unchanged: a hard link to the current copy's file, not a copy.
                     os.link(current / source["path"], target)
                     self.counters.add(files=1, done=entry["size"])
                     if _metadata(source) != _metadata(entry):
                         to_stamp.append(entry)
                 else:
-                    wanted.setdefault(entry["sha256"], []).append(entry)
+                    wanted.setdefault(entry["digest"], []).append(entry)
                     to_stamp.append(entry)
         except OSError as e:
             raise disk_error(e, "linking unchanged files") from None
-        Fetcher(self, self.store.partial).fetch_all(staging, wanted)
+        bases = Bases(current, previous, entries)
+        Fetcher(self, self.store.partial, bases).fetch_all(staging, wanted)
         try:
             for entry in to_stamp:
                 target = staging / entry["path"]

@@ -1,12 +1,13 @@
-"""Fetching the contents a sync needs from the primary, in parallel: each
-large file alone (resumable with HTTP Range), small ones in batches; every
-file verified against its SHA-256 before it is placed in the new copy."""
+"""Fetching the contents a sync needs from the primary, in parallel: a
+changed file with a base in the current copy by delta transfer (``delta.py``),
+other large files alone (resumable with HTTP Range), small ones in batches;
+every file verified against its digest before it is placed in the new copy."""
 
-import hashlib
 import os
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
 
+from failover.sync import delta, hashing
 from failover.sync.outcome import SyncFailed, disk_error
 from failover.sync.source import SourceError
 
@@ -22,7 +23,9 @@ BATCH_BYTES = 32 * CHUNK
 class Fetcher:
     """Shares one sync's source, throttle, counters and stop flag."""
 
-    def __init__(self, sync, partial: Path):
+    def __init__(self, sync, partial: Path, bases=lambda entry: []):
+        """``bases(entry)``: files of the current copy that may share chunks
+        with ``entry`` (``delta.Bases``)."""
         self.source = sync.source
         self.throttle = sync.throttle
         self.counters = sync.counters
@@ -30,12 +33,28 @@ class Fetcher:
         self.parallel = sync.parallel
         self.report_progress = sync.report_progress
         self.partial = partial
+        self.bases = bases
+
+    def on_wire(self, count: int) -> None:
+        """Bytes that came over the wire: the limit and the counters hold on them."""
+        self.throttle.consume(count)
+        self.counters.add(transferred=count)
 
     def fetch_all(self, staging: Path, wanted: dict[str, list[dict]]) -> None:
         if not wanted:
             return
         with ThreadPoolExecutor(self.parallel, thread_name_prefix="sync-fetch") as pool:
-            futures = {pool.submit(self._fetch_job, staging, job) for job in _jobs(wanted)}
+            by_delta, whole = {}, {}
+            for sha, group in wanted.items():
+                bases = self.bases(group[0])
+                (by_delta if bases else whole)[sha] = (group, bases)
+            futures = {
+                pool.submit(self._delta_job, staging, group, bases)
+                for group, bases in by_delta.values()
+            } | {
+                pool.submit(self._fetch_job, staging, job)
+                for job in _jobs({sha: group for sha, (group, _) in whole.items()})
+            }
             while futures:
                 done, futures = wait(futures, timeout=PROGRESS_EVERY, return_when=FIRST_EXCEPTION)
                 self.report_progress(self.counters)
@@ -65,20 +84,37 @@ class Fetcher:
             for group, offset in zip(groups, offsets, strict=True):
                 first = group[0]
                 chunks = next(streams) if offset < first["size"] else iter(())
-                part = self._receive(first, offset, chunks)
-                os.replace(part, staging / first["path"])
-                for other in group[1:]:
-                    os.link(staging / first["path"], staging / other["path"])
-                self.counters.add(
-                    files=len(group), done=first["size"] * len(group), fetched=len(group)
-                )
+                self._place(staging, group, self._receive(first, offset, chunks))
         except SourceError as e:
             raise SyncFailed(str(e)) from None
         except OSError as e:
             raise disk_error(e, f"writing {groups[0][0]['path']}") from None
 
+    def _delta_job(self, staging: Path, group: list[dict], bases: list[Path]) -> None:
+        """Build a changed file from its bases' chunks and the fetched others."""
+        first = group[0]
+        try:
+            self._partial_size(first)  # drops a partial file longer than declared
+            part = self._partial(first)
+            digest = hashing.new()
+            delta.build(self, first, bases, part, digest)
+            self._verify(first, part, part.stat().st_size, digest)
+            self._place(staging, group, part)
+        except SourceError as e:
+            raise SyncFailed(str(e)) from None
+        except OSError as e:
+            raise disk_error(e, f"writing {first['path']}") from None
+
+    def _place(self, staging: Path, group: list[dict], part: Path) -> None:
+        """Move a verified file into the new copy, under each of its paths."""
+        first = group[0]
+        os.replace(part, staging / first["path"])
+        for other in group[1:]:
+            os.link(staging / first["path"], staging / other["path"])
+        self.counters.add(files=len(group), done=first["size"] * len(group), fetched=len(group))
+
     def _partial(self, entry: dict) -> Path:
-        return self.partial / f"{entry['sha256']}.part"
+        return self.partial / f"{entry['digest']}.part"
 
     def _partial_size(self, entry: dict) -> int:
         """How much of the file an earlier sync already fetched."""
@@ -92,13 +128,13 @@ class Fetcher:
     def _receive(self, entry: dict, have: int, chunks) -> Path:
         """Append ``chunks`` to the file's partial copy and verify it whole."""
         part = self._partial(entry)
-        digest = hashlib.sha256()
+        digest = hashing.new()
         if have:
             with open(part, "rb") as f:
                 while chunk := f.read(CHUNK):
                     digest.update(chunk)
         with open(part, "ab") as out:
-            for chunk in chunks:
+            for chunk, wire_bytes in chunks:
                 if self.stop.is_set():
                     raise SyncFailed("stopped")
                 if have + len(chunk) > entry["size"]:
@@ -107,18 +143,21 @@ class Fetcher:
                         f"{entry['path']}: the primary sent more than the {entry['size']} "
                         "bytes its manifest declares; the previous copy is kept"
                     )
-                self.throttle.consume(len(chunk))
+                self.on_wire(wire_bytes)
                 out.write(chunk)
                 digest.update(chunk)
                 have += len(chunk)
-                self.counters.add(transferred=len(chunk))
-        if have != entry["size"] or digest.hexdigest() != entry["sha256"]:
+        self._verify(entry, part, have, digest)
+        return part
+
+    @staticmethod
+    def _verify(entry: dict, part: Path, have: int, digest) -> None:
+        if have != entry["size"] or digest.hexdigest() != entry["digest"]:
             part.unlink(missing_ok=True)
             raise SyncFailed(
                 f"{entry['path']} does not match the primary's manifest "
-                f"(size or SHA-256 differs); the previous copy is kept"
+                f"(size or {hashing.NAME} digest differs); the previous copy is kept"
             )
-        return part
 
 
 def _jobs(wanted: dict[str, list[dict]]) -> list[list[list[dict]]]:

@@ -1,7 +1,6 @@
 """The primary's manifest of its data directory."""
 
 import contextlib
-import hashlib
 import os
 import stat
 from concurrent.futures import ThreadPoolExecutor
@@ -10,17 +9,9 @@ from pathlib import Path
 from django.db import transaction
 
 from failover.models import FileDigest
+from failover.sync.hashing import file_digest
 
-CHUNK = 1024 * 1024
 HASHING_THREADS = max(2, os.cpu_count() or 2)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _walk(root: Path, relative: str = ""):
@@ -35,8 +26,8 @@ def _walk(root: Path, relative: str = ""):
 
 def build_manifest(root: Path) -> list[dict]:
     """Every file, folder and symlink under ``root``, with each file's size,
-    mtime and SHA-256. Hashes are cached by (path, size, mtime); new ones are
-    computed in parallel (hashlib releases the GIL)."""
+    mtime and digest (``hashing.py``). Hashes are cached by (path, size, mtime); new ones are
+    computed in parallel (blake3 releases the GIL)."""
     root.mkdir(parents=True, exist_ok=True)
     cached = {d.path: d for d in FileDigest.objects.all()}
     entries, unhashed = [], []
@@ -56,16 +47,16 @@ def build_manifest(root: Path) -> list[dict]:
             }
             known = cached.pop(path, None)
             if known and (known.size, known.mtime_ns) == (info.st_size, info.st_mtime_ns):
-                record["sha256"] = known.sha256
+                record["digest"] = known.digest
             else:
                 unhashed.append((record, entry.path))
             entries.append(record)
         # Sockets, devices and pipes are not data: left out.
     fresh = []
     with ThreadPoolExecutor(HASHING_THREADS) as pool:
-        hashes = pool.map(file_sha256, [Path(full) for _, full in unhashed])
-        for (record, full), sha in zip(unhashed, hashes, strict=True):
-            record["sha256"] = sha
+        hashes = pool.map(file_digest, [Path(full) for _, full in unhashed])
+        for (record, full), digest in zip(unhashed, hashes, strict=True):
+            record["digest"] = digest
             after = os.stat(full, follow_symlinks=False)
             if (after.st_size, after.st_mtime_ns) == (record["size"], record["mtime_ns"]):
                 # Only a hash of a file that held still while read is worth keeping.
@@ -74,7 +65,7 @@ def build_manifest(root: Path) -> list[dict]:
                         path=record["path"],
                         size=record["size"],
                         mtime_ns=record["mtime_ns"],
-                        sha256=sha,
+                        digest=digest,
                     )
                 )
     _save_digests(fresh, gone=list(cached))

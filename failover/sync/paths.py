@@ -11,7 +11,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_DIGEST = re.compile(r"^[0-9a-f]{64}$")
 TYPES = ("file", "dir", "link")
 # Links followed while resolving one symlink, as the kernel's ELOOP limit.
 MAX_LINK_HOPS = 40
@@ -101,11 +101,11 @@ def check_entry(entry, limits: Limits = DEFAULT_LIMITS) -> dict:
     if not isinstance(mode, int) or isinstance(mode, bool) or not 0 <= mode <= 0o7777:
         raise ManifestError(f"manifest entry {path!r} has an invalid mode")
     if kind == "file":
-        size, sha = entry.get("size"), entry.get("sha256")
+        size, digest = entry.get("size"), entry.get("digest")
         if not isinstance(size, int) or isinstance(size, bool) or size < 0:
             raise ManifestError(f"manifest entry {path!r} has an invalid size")
-        if not isinstance(sha, str) or not _SHA256.match(sha):
-            raise ManifestError(f"manifest entry {path!r} has an invalid sha256")
+        if not isinstance(digest, str) or not _DIGEST.match(digest):
+            raise ManifestError(f"manifest entry {path!r} has an invalid digest")
         if not isinstance(entry.get("mtime_ns"), int):
             raise ManifestError(f"manifest entry {path!r} has an invalid mtime")
     if kind == "link":

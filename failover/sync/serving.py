@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from failover import __version__
 from failover.errors import Refused
 from failover.peer.server import peer_endpoint, peer_error
-from failover.sync import baseline, changes, database
+from failover.sync import baseline, changes, chunking, database, wire
 from failover.sync.manifest import build_manifest
 from failover.sync.paths import ManifestError, safe_relative_path
 
@@ -78,10 +78,7 @@ def file(request):
     path, offset, size = _checked_file(data_root(), asked)
     if offset and offset >= size:
         return peer_error("invalid", "Range starts beyond the end of the file.", 416)
-    response = StreamingHttpResponse(
-        _stream([(path, offset, size)]), content_type="application/octet-stream"
-    )
-    response["Content-Length"] = str(size - offset)
+    response = _respond(request, _stream([(path, offset, size)]), size - offset)
     if offset:
         response.status_code = 206
         response["Content-Range"] = f"bytes {offset}-{size - 1}/{size}"
@@ -133,6 +130,19 @@ def _stream(files):
                 yield chunk
 
 
+def _stream_ranges(path: Path, spans: list[tuple[int, int]]):
+    """The ranges' bytes in chunks of at most 1 MiB, from one open file."""
+    with open(path, "rb") as f:
+        for start, length in spans:
+            f.seek(start)
+            while length:
+                chunk = f.read(min(1024 * 1024, length))
+                if not chunk:
+                    return  # shrank meanwhile: the backup sees a short stream
+                length -= len(chunk)
+                yield chunk
+
+
 @require_POST
 @peer_endpoint
 def files(request):
@@ -147,6 +157,80 @@ def files(request):
         return peer_error("invalid", 'Bad files request: expected {"files": [...]}.', 400)
     root = data_root()
     checked = [_checked_file(root, item) for item in asked]
-    response = StreamingHttpResponse(_stream(checked), content_type="application/octet-stream")
-    response["Content-Length"] = str(sum(size - offset for _, offset, size in checked))
+    return _respond(request, _stream(checked), sum(size - offset for _, offset, size in checked))
+
+
+@require_GET
+@peer_endpoint
+def chunk_list(request):
+    """A file's content-defined chunks (lengths and digests), if it is still as
+    listed: the backup builds the file from the chunks it already holds and
+    asks ``sync/ranges`` for the others."""
+    refused = _not_primary(request)
+    if refused:
+        return refused
+    path, _, size = _checked_file(data_root(), request.GET.dict())
+    average = chunking.average_for(size)
+    chunks = list(chunking.chunks_of(path, average))
+    info = path.stat()
+    if (info.st_size, info.st_mtime_ns) != (size, int(request.GET["mtime_ns"])):
+        raise Refused(f"{path.name} changed while it was being chunked.", 409, "changed")
+    return JsonResponse(chunking.encode(average, chunks))
+
+
+@require_POST
+@peer_endpoint
+def ranges(request):
+    """Byte ranges of one file in one stream, in the order asked (sorted and
+    disjoint); everything is checked before the first byte is sent."""
+    refused = _not_primary(request)
+    if refused:
+        return refused
+    try:
+        asked = json.loads(request.body)
+        spans = asked["ranges"]
+    except (KeyError, TypeError, ValueError):
+        return peer_error("invalid", 'Bad ranges request: expected {"ranges": [...]}.', 400)
+    path, _, size = _checked_file(data_root(), asked)
+    checked = _checked_ranges(spans, size)
+    return _respond(request, _stream_ranges(path, checked), sum(n for _, n in checked))
+
+
+def _checked_ranges(spans, size: int) -> list[tuple[int, int]]:
+    """[offset, length] pairs inside the file, sorted and disjoint. Raises Refused."""
+    if not isinstance(spans, list) or not 0 < len(spans) <= chunking.MAX_RANGES:
+        raise Refused(
+            f"Bad ranges request: 1 to {chunking.MAX_RANGES} ranges expected.", 400, "invalid"
+        )
+    checked, end = [], 0
+    for span in spans:
+        if (
+            not isinstance(span, list)
+            or len(span) != 2
+            or not all(type(n) is int for n in span)
+            or span[0] < end
+            or span[1] <= 0
+            or span[0] + span[1] > size
+        ):
+            raise Refused(
+                f"Bad range {str(span)[:60]}: ranges must be sorted, disjoint and inside the file.",
+                400,
+                "invalid",
+            )
+        checked.append((span[0], span[1]))
+        end = span[0] + span[1]
+    return checked
+
+
+def _respond(request, pieces, length: int) -> StreamingHttpResponse:
+    """Stream ``pieces`` (``length`` bytes) plain, or in zstd frames when the
+    backup asked for them in its signed query."""
+    if request.GET.get("encoding") == wire.ENCODING:
+        response = StreamingHttpResponse(
+            wire.frames(pieces), content_type="application/octet-stream"
+        )
+        response[wire.ENCODING_HEADER] = wire.ENCODING
+        return response
+    response = StreamingHttpResponse(pieces, content_type="application/octet-stream")
+    response["Content-Length"] = str(length)
     return response

@@ -8,11 +8,14 @@ import urllib3
 from django.conf import settings
 
 from failover.peer.client import PeerClient, PeerError
+from failover.sync import chunking, wire
 
 CHUNK = 1024 * 1024
 # Listing and hashing a large tree the first time takes the primary a while;
 # file transfers use the normal peer timeout between chunks.
 MANIFEST_TIMEOUT = 120.0
+# Asked of every file transfer: zstd frames where the data compresses.
+ENCODED = {"encoding": wire.ENCODING}
 
 
 class SourceError(Exception):
@@ -56,65 +59,125 @@ class PeerSource:
         except PeerError as e:
             raise SourceError(f"could not get the primary's database rows: {e}") from None
 
-    def read_many(self, items: list[tuple[dict, int]]) -> Iterator[Iterator[bytes]]:
+    def read_many(self, items: list[tuple[dict, int]]) -> Iterator[Iterator[tuple[bytes, int]]]:
         """Several files in one streamed request: for each (entry, offset) in
-        order, an iterator over that file's bytes from ``offset``. Each must be
-        read to its end before the next."""
-        payload = {
-            "files": [
-                {"path": e["path"], "size": e["size"], "mtime_ns": e["mtime_ns"], "offset": offset}
-                for e, offset in items
-            ]
-        }
+        order, an iterator over that file's (bytes, wire bytes) from ``offset``.
+        Each must be read to its end before the next."""
+        payload = {"files": [{**_identity(e), "offset": offset} for e, offset in items]}
         try:
-            response = self.client.request("POST", "sync/files", payload=payload, stream=True)
+            response = self.client.request(
+                "POST", "sync/files", payload=payload, params=ENCODED, stream=True
+            )
         except PeerError as e:
             raise SourceError(f"could not fetch {len(items)} files: {e}") from None
-        try:
+        with Stream(response) as stream:
             for entry, offset in items:
-                yield _exactly(response.raw, entry["size"] - offset, entry["path"])
-        finally:
-            response.close()
+                yield stream.take(entry["size"] - offset, entry["path"])
 
-    def read(self, entry: dict, offset: int) -> Iterator[bytes]:
-        """The file's bytes from ``offset``, in chunks; never the whole file at once."""
-        params = {"path": entry["path"], "size": entry["size"], "mtime_ns": entry["mtime_ns"]}
+    def read(self, entry: dict, offset: int) -> Iterator[tuple[bytes, int]]:
+        """The file's (bytes, wire bytes) from ``offset``, in chunks; never the
+        whole file at once."""
         try:
             response = self.client.request(
                 "GET",
                 "sync/file",
-                params=params,
+                params={**_identity(entry), **ENCODED},
                 stream=True,
                 headers={"Range": f"bytes={offset}-"},
             )
         except PeerError as e:
             raise SourceError(f"could not fetch {entry['path']}: {e}") from None
-        expected = 206 if offset else 200
-        try:
+        with Stream(response) as stream:
+            expected = 206 if offset else 200
             if response.status_code != expected:
                 raise SourceError(
                     f"could not fetch {entry['path']}: unexpected HTTP {response.status_code}"
                 )
-            yield from response.iter_content(CHUNK)
-        except requests.RequestException as e:
-            raise SourceError(
-                f"lost the primary while fetching {entry['path']}: {_short(e)}"
-            ) from None
-        finally:
-            response.close()
+            yield from stream.take(entry["size"] - offset, entry["path"])
 
-
-def _exactly(raw, count: int, path: str) -> Iterator[bytes]:
-    """``count`` bytes of a batch stream, in chunks; a short stream is an error."""
-    while count:
+    def chunks(self, entry: dict) -> dict:
+        """The file's chunk list (``chunking.decode`` checks it)."""
         try:
-            chunk = raw.read(min(CHUNK, count))
-        except (urllib3.exceptions.HTTPError, OSError) as e:
+            return self.client.call(
+                "GET",
+                "sync/chunks",
+                params=_identity(entry),
+                timeout=MANIFEST_TIMEOUT,
+                max_bytes=chunking.max_encoded_bytes(entry["size"]),
+            )
+        except PeerError as e:
+            raise SourceError(f"could not get the chunks of {entry['path']}: {e}") from None
+
+    def read_ranges(self, entry: dict, spans: list[tuple[int, int]]) -> "Stream":
+        """A stream of the file's byte ranges (offset, length), in order."""
+        payload = {**_identity(entry), "ranges": [list(span) for span in spans]}
+        try:
+            response = self.client.request(
+                "POST", "sync/ranges", payload=payload, params=ENCODED, stream=True
+            )
+        except PeerError as e:
+            raise SourceError(f"could not fetch parts of {entry['path']}: {e}") from None
+        return Stream(response)
+
+
+def _identity(entry: dict) -> dict:
+    """What the primary checks a file against: still as its manifest listed it."""
+    return {"path": entry["path"], "size": entry["size"], "mtime_ns": entry["mtime_ns"]}
+
+
+class Stream:
+    """The file bytes of one streamed answer, plain or in zstd frames, taken
+    file by file (or chunk by chunk) in order. A context manager: closing it
+    closes the answer."""
+
+    def __init__(self, response):
+        self.response = response
+        read = response.raw.read
+        if response.headers.get(wire.ENCODING_HEADER) == wire.ENCODING:
+            self._pieces = wire.unframe(read)
+        else:
+            self._pieces = _plain(read)
+        # What is left of the last piece: taken from an offset, not re-sliced,
+        # so taking small chunks of a large frame copies each byte once.
+        self._buffer, self._at = b"", 0
+
+    def __enter__(self) -> "Stream":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.response.close()
+
+    def take(self, count: int, path: str) -> Iterator[tuple[bytes, int]]:
+        """``count`` bytes as (bytes, wire bytes) pieces; a short stream is an
+        error. Wire bytes are counted with the piece their frame arrived in."""
+        while count:
+            wire_bytes = 0
+            if self._at == len(self._buffer):
+                (self._buffer, wire_bytes), self._at = self._next(path), 0
+            piece = self._buffer[self._at : self._at + count]
+            self._at += len(piece)
+            count -= len(piece)
+            yield piece, wire_bytes
+
+    def read(self, count: int, path: str) -> tuple[bytes, int]:
+        """``count`` bytes at once (a chunk), and the wire bytes they cost."""
+        pieces = list(self.take(count, path))
+        return b"".join(p for p, _ in pieces), sum(w for _, w in pieces)
+
+    def _next(self, path: str) -> tuple[bytes, int]:
+        try:
+            return next(self._pieces)
+        except StopIteration:
+            raise SourceError(f"the primary's stream ended inside {path}") from None
+        except wire.WireError as e:
+            raise SourceError(f"refused the primary's stream of {path}: {e}") from None
+        except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as e:
             raise SourceError(f"lost the primary while fetching {path}: {_short(e)}") from None
-        if not chunk:
-            raise SourceError(f"the primary's stream ended inside {path}")
-        count -= len(chunk)
-        yield chunk
+
+
+def _plain(read) -> Iterator[tuple[bytes, int]]:
+    while chunk := read(CHUNK):
+        yield chunk, len(chunk)
 
 
 def _short(error: Exception) -> str:

@@ -4,7 +4,7 @@
 ``<data dir>.copies/``. A sync builds the next copy in a staging folder beside
 it and repoints the symlink with one atomic rename, so the path always shows a
 complete copy, on both sites and after a failover. Fetched files wait in
-``partial/`` (named by their SHA-256) until verified, so an interrupted file
+``partial/`` (named by their digest) until verified, so an interrupted file
 resumes.
 """
 
@@ -14,7 +14,7 @@ import shutil
 import time
 from pathlib import Path
 
-from failover.sync.manifest import file_sha256
+from failover.sync.hashing import file_digest
 
 
 class CopyStore:
@@ -42,6 +42,11 @@ class CopyStore:
             entries = json.loads(listed.read_text())
         else:
             entries = scan(current)
+        for entry in entries:
+            # A copy listed before BLAKE3 (its files' SHA-256): reused by path
+            # as delta-transfer bases only, never by digest.
+            if entry["type"] == "file" and "digest" not in entry:
+                entry["digest"] = ""
         return {entry["path"]: entry for entry in entries}
 
     def new_staging(self, run_id: int) -> Path:
@@ -105,7 +110,7 @@ def scan(root: Path) -> list[dict]:
                     "type": "file",
                     "size": info.st_size,
                     "mtime_ns": info.st_mtime_ns,
-                    "sha256": file_sha256(path),
+                    "digest": file_digest(path),
                 }
             )
         dirs.sort()

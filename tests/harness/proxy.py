@@ -19,6 +19,8 @@ class LinkProxy:
         self.port = self.listener.getsockname()[1]
         self.cut = False
         self.delay = 0.0
+        # Bytes carried from the target back to its callers (benchmarks read it).
+        self.answered_bytes = 0
         self._closed = threading.Event()
         self._sockets: set[socket.socket] = set()
         self._lock = threading.Lock()
@@ -72,11 +74,15 @@ class LinkProxy:
         self._track(upstream)
         done = threading.Event()
         for src, dst in ((client, upstream), (upstream, client)):
-            threading.Thread(target=self._pump, args=(src, dst, done), daemon=True).start()
+            threading.Thread(
+                target=self._pump, args=(src, dst, done, src is upstream), daemon=True
+            ).start()
         done.wait()
         self._forget(client, upstream)
 
-    def _pump(self, src: socket.socket, dst: socket.socket, done: threading.Event) -> None:
+    def _pump(
+        self, src: socket.socket, dst: socket.socket, done: threading.Event, answers: bool
+    ) -> None:
         try:
             while not done.is_set() and not self._closed.is_set():
                 readable, _, _ = select.select([src], [], [], 0.1)
@@ -91,6 +97,9 @@ class LinkProxy:
                 if self.delay:
                     time.sleep(self.delay)
                 dst.sendall(data)
+                if answers:
+                    with self._lock:
+                        self.answered_bytes += len(data)
         except OSError:
             pass
         finally:
