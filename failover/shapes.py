@@ -6,7 +6,7 @@ import time
 
 from django.conf import settings
 
-from failover import __version__
+from failover import __version__, availability
 from failover.models import (
     BackupSettings,
     PeerStatus,
@@ -127,6 +127,7 @@ def site_status() -> dict:
         "running_sync": sync_progress(SyncRun.objects.active().first()),
         "swap_in_progress": site.swap_note,
         "swap": swap_progress(RoleSwap.objects.first()),
+        "availability": availability.availability_json(availability.over("24h")),
         "version": __version__,
     }
 
