@@ -18,6 +18,7 @@ from failover.models import (
 from failover.services.configuration import known_addresses
 from failover.shapes import sync_progress
 from failover.views.history import filter_context, page_of_events, parse_id, requested_filter
+from failover.views.timeline import timeline_context
 
 LIVE_TARGET = "failover-live"
 
@@ -81,6 +82,7 @@ def render_page(request, *, status=200, **forms):
     context = {
         **filter_context(wanted, filter_error),
         **live_context(site, request),
+        **timeline_context(request, wanted),
         "tab": "failover",
         "pairing_form": forms.get("pairing_form") or PairingForm(),
         "settings_form": forms.get("settings_form")
@@ -111,6 +113,7 @@ def _live_partial(request):
     context = {
         **live_context(site, request),
         **filter_context(wanted, filter_error),
+        **timeline_context(request, wanted),
         "new_events": new_events,
         # Too many new rows to prepend: replace the first page instead.
         "replace_history": more_before is not None,
