@@ -16,7 +16,9 @@ from failover.domain.pair_history import Mark
 
 LEFT, PLOT = 120, 720
 WIDTH = LEFT + PLOT + 10
-BAND_TOP, BAND_HEIGHT, BAND_GAP = 26, 22, 36
+BAND_TOP, BAND_HEIGHT, BAND_GAP = 44, 22, 54
+# Marks closer than this are stacked upwards (up to STACK high), not drawn over each other.
+MARK_SPACING, STACK = 9, 3
 CHART_HEIGHT = 70  # the lag and throughput charts' plot height
 # More marks than this would be noise (and a long tab order): the rarer
 # kinds are kept first, then the newest.
@@ -73,9 +75,9 @@ class Scale:
         offset = (moment - self.start).total_seconds() / self.seconds
         return round(LEFT + PLOT * min(max(offset, 0.0), 1.0), 2)
 
-    def rect(self, span: Span, css: str, title: str) -> Rect:
+    def rect(self, span: Span, css: str, title: str, narrowest: float = 0.5) -> Rect:
         x = self.x(span.start)
-        return Rect(x, round(max(self.x(span.end) - x, 0.5), 2), css, title)
+        return Rect(x, round(max(self.x(span.end) - x, narrowest), 2), css, title)
 
 
 def _span_rects(scale: Scale, spans: list[Span]) -> list[Rect]:
@@ -103,7 +105,8 @@ def _outage_rects(scale: Scale, outages: list[Span], what: str) -> list[Rect]:
         span = Span(start, end)
         times = f"{count} times, " if count > 1 else ""
         title = f"{what} {times}{when(start)} to {when(end)} ({duration_words(span.seconds)})"
-        rects.append(scale.rect(span, "outage", title))
+        # Even a blip of an outage stays visible.
+        rects.append(scale.rect(span, "outage", title, narrowest=2))
     return rects
 
 
@@ -124,6 +127,17 @@ def _mark_view(scale: Scale, mark: Mark, y: float) -> MarkView:
         title=f"{when(mark.time)} {mark.label}: {mark.message}{by}",
         anchor="end" if x > LEFT + PLOT / 2 else "start",
     )
+
+
+def _stacked(scale: Scale, marks: list[Mark], y: float) -> list[MarkView]:
+    views, level, last_x = [], 0, None
+    for mark in marks:
+        x = scale.x(mark.time)
+        close = last_x is not None and x - last_x < MARK_SPACING
+        level = (level + 1) % STACK if close else 0
+        views.append(_mark_view(scale, mark, y - level * MARK_SPACING))
+        last_x = x
+    return views
 
 
 def _ticks(start: datetime, end: datetime, window: str, scale: Scale) -> list[Tick]:
@@ -168,7 +182,7 @@ def timeline(result: PairAvailability, window: str) -> Timeline:
                 y=y,
                 spans=_span_rects(scale, band.spans),
                 outages=_outage_rects(scale, band.outages, f"{name} {what}"),
-                marks=[_mark_view(scale, m, y - 7) for m in shown if m.on_peer == on_peer],
+                marks=_stacked(scale, [m for m in shown if m.on_peer == on_peer], y - 7),
             )
         )
     return Timeline(
