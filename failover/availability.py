@@ -2,15 +2,19 @@
 sites' bands, the marked events, the counts and the summary. Shared by the
 Failover page's timeline and the ``availability`` key of the status.
 
-The history can hold a flapping peer's events by the hundred thousand, so a
-result is cached until a new event is recorded or the window has moved by
-about a pixel of the timeline (a 720th of it)."""
+The history can hold a flapping peer's events by the hundred thousand, so
+what is made of a result (the JSON, the drawing) is cached until a new event
+is recorded or the window has moved by about a pixel of the timeline (a 720th
+of it)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Case, F, JSONField, Value, When
 from django.utils import timezone
 
 from failover.domain import availability_summary
@@ -18,6 +22,7 @@ from failover.domain.availability import NONE, Band, band
 from failover.domain.pair_history import (
     CONFLICT_KINDS,
     REACH_KINDS,
+    ROLE_IN_DETAILS,
     ROLE_KINDS,
     TIMELINE_KINDS,
     Mark,
@@ -28,15 +33,19 @@ from failover.models import PeerStatus, SiteState, StatusEvent
 
 WINDOWS = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7)}
 DEFAULT_WINDOW = "24h"
+T = TypeVar("T")
 PIXELS = 720
 # Kinds whose last occurrence before the window sets the state at its start.
 STATE_KINDS = ROLE_KINDS | CONFLICT_KINDS | REACH_KINDS
-FIELDS = ("time", "kind", "details", "message", "actor")
+# A peer flapping for days can leave hundreds of thousands of events: past
+# this many, only the newest are drawn (and the window starts later).
+MAX_EVENTS = 25_000
 
 
 @dataclass(frozen=True)
 class PairAvailability:
-    start: datetime
+    window_start: datetime
+    start: datetime  # the window's start, or later when it held too many events
     end: datetime
     here_name: str
     here: Band
@@ -47,35 +56,46 @@ class PairAvailability:
     summary: str
 
 
+def _rows(events):
+    """Only role changes need their details: the rest skip decoding them."""
+    details = Case(
+        When(kind__in=ROLE_IN_DETAILS, then=F("details")),
+        default=Value(None),
+        output_field=JSONField(),
+    )
+    return events.annotate(role_details=details).values_list(
+        "time", "kind", "role_details", "message", "actor"
+    )
+
+
 def _recorded(rows) -> list[Recorded]:
-    return [Recorded(*row) for row in rows]
+    return [
+        Recorded(time, kind, details or {}, message, actor)
+        for time, kind, details, message, actor in rows
+    ]
 
 
-def _events(start: datetime, end: datetime) -> tuple[list[Recorded], bool]:
-    """The window's timeline events, the last of each state kind before it,
-    and whether any role change was found at all."""
+def _events(start: datetime, end: datetime) -> tuple[list[Recorded], datetime]:
+    """The window's timeline events (at most MAX_EVENTS, the newest), with the
+    last of each state kind before them, and the time they start from: the
+    window's start, or later if it held more."""
+    timeline = StatusEvent.objects.filter(kind__in=TIMELINE_KINDS, time__lt=end)
+    inside = _recorded(_rows(timeline.filter(time__gte=start).order_by("-id"))[: MAX_EVENTS + 1])
+    if len(inside) > MAX_EVENTS:
+        inside = inside[:MAX_EVENTS]
+        start = inside[-1].time
     before = []
     for kind in STATE_KINDS:
-        last = (
-            StatusEvent.objects.filter(kind=kind, time__lt=start)
-            .order_by("-id")
-            .values_list(*FIELDS)[:1]
-        )
-        before.extend(_recorded(last))
-    inside = _recorded(
-        StatusEvent.objects.filter(kind__in=TIMELINE_KINDS, time__gte=start, time__lt=end)
-        .order_by("id")
-        .values_list(*FIELDS)
-    )
-    events = before + inside
-    return events, any(event.kind in ROLE_KINDS for event in events)
+        last = StatusEvent.objects.filter(kind=kind, time__lt=start).order_by("-id")
+        before.extend(_recorded(_rows(last)[:1]))
+    return before + inside[::-1], start
 
 
-def compute(start: datetime, end: datetime) -> PairAvailability:
+def compute(window_start: datetime, end: datetime) -> PairAvailability:
     site = SiteState.load()
-    events, any_role_change = _events(start, end)
+    events, start = _events(window_start, end)
     # Without a single role change on record, the role now is the best guess.
-    initial = NONE if any_role_change else site.role
+    initial = NONE if any(e.kind in ROLE_KINDS for e in events) else site.role
     changes = pair_changes(events, start, initial=initial)
     here = band(changes.here, start, end, state=initial)
     peer = band(changes.peer, start, end, state=changes.peer_initial)
@@ -85,6 +105,7 @@ def compute(start: datetime, end: datetime) -> PairAvailability:
     peer_name = _peer_name(site)
     counts = availability_summary.event_counts(mark.kind for mark in changes.marks)
     return PairAvailability(
+        window_start=window_start,
         start=start,
         end=end,
         here_name=here_name,
@@ -95,7 +116,17 @@ def compute(start: datetime, end: datetime) -> PairAvailability:
         counts=counts,
         summary=availability_summary.summary(
             (here_name, here), (peer_name, peer) if peer else None, counts
-        ),
+        )
+        + _truncation_note(window_start, start),
+    )
+
+
+def _truncation_note(window_start: datetime, start: datetime) -> str:
+    if start <= window_start:
+        return ""
+    return (
+        f" Too many events to count them all: only the newest {MAX_EVENTS:,}, "
+        f"from {timezone.localtime(start):%Y-%m-%d %H:%M:%S}."
     )
 
 
@@ -104,20 +135,26 @@ def _peer_name(site: SiteState) -> str:
     return hostname or site.peer_host or "the peer"
 
 
-def over(window: str = DEFAULT_WINDOW, now: datetime | None = None) -> PairAvailability:
-    """The availability over the last ``window`` (a key of WINDOWS)."""
+def cached(kind: str, window: str, build: Callable[[PairAvailability], T]) -> T:
+    """``build`` of the availability over the last ``window`` (a key of
+    WINDOWS), cached: the products are small, the events behind them not."""
     length = WINDOWS[window]
-    now = now or timezone.now()
+    now = timezone.now()
     step = length.total_seconds() / PIXELS
     newest = StatusEvent.objects.order_by("-id").values_list("id", flat=True).first()
     site = SiteState.load()
     moment = int(now.timestamp() // step)
-    key = f"failover:availability:{window}:{newest}:{site.role}:{site.relationship_id}:{moment}"
-    result = cache.get(key)
-    if result is None:
-        result = compute(now - length, now)
-        cache.set(key, result, timeout=max(10, int(step * 2)))
-    return result
+    key = f"failover:{kind}:{window}:{newest}:{site.role}:{site.relationship_id}:{moment}"
+    product = cache.get(key)
+    if product is None:
+        product = build(compute(now - length, now))
+        cache.set(key, product, timeout=max(10, int(step * 2)))
+    return product
+
+
+def last_day_json() -> dict:
+    """The ``availability`` key of the status."""
+    return cached("availability", "24h", availability_json)
 
 
 def availability_json(result: PairAvailability) -> dict:

@@ -127,7 +127,7 @@ def site_status() -> dict:
         "running_sync": sync_progress(SyncRun.objects.active().first()),
         "swap_in_progress": site.swap_note,
         "swap": swap_progress(RoleSwap.objects.first()),
-        "availability": availability.availability_json(availability.over("24h")),
+        "availability": availability.last_day_json(),
         "version": __version__,
     }
 

@@ -2,12 +2,15 @@
 the last 24 hours of the status history the same way."""
 
 import json
-from datetime import timedelta
+import uuid
+from datetime import datetime, timedelta
 
 import pytest
 from django.conf import settings
+from django.core.cache.backends.locmem import LocMemCache
 from django.utils import timezone
 
+from failover import availability
 from failover.domain.roles import Role
 from failover.models import PeerStatus, StatusEvent
 from tests.fixtures.fake_peer import paired_site
@@ -15,6 +18,11 @@ from tests.fixtures.processes import run_command
 
 pytestmark = pytest.mark.django_db
 DAY = 86400
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(monkeypatch):
+    monkeypatch.setattr(availability, "cache", LocMemCache(f"availability-{uuid.uuid4()}", {}))
 
 
 def _event(kind, seconds_ago, **details):
@@ -84,3 +92,20 @@ def test_events_older_than_a_day_only_set_the_starting_role(staff_client):
     assert here["seconds"]["backup"] == pytest.approx(DAY, abs=1)
     assert peer["seconds"]["primary"] == pytest.approx(DAY, abs=1)
     assert peer["outages"] == 0
+
+
+def test_too_many_events_move_the_start_and_still_add_up(staff_client, monkeypatch):
+    monkeypatch.setattr(availability, "MAX_EVENTS", 2)
+    paired_site(Role.PRIMARY)
+    _event("paired", 2 * DAY, role="primary", epoch=1)
+    for hours in (20, 10, 5):
+        _event("peer_unreachable", hours * 3600 + 10)
+        _event("peer_reachable", hours * 3600)
+    body = staff_client.get("/api/v1/failover").json()["availability"]
+    since, until = (datetime.fromisoformat(body[key]) for key in ("since", "until"))
+    assert (until - since).total_seconds() == pytest.approx(5 * 3600 + 10, abs=2)
+    here, peer = body["sites"]
+    assert sum(here["seconds"].values()) == pytest.approx((until - since).total_seconds())
+    assert here["seconds"]["primary"] == pytest.approx((until - since).total_seconds())
+    assert peer["outages"] == 1
+    assert "only the newest 2" in body["summary"]

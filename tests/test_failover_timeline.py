@@ -3,6 +3,7 @@ URL, the bands, marks and outages, the summary, the lag and throughput charts,
 and its refresh by the live status's polls."""
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -21,7 +22,7 @@ LIVE = {"HX-Request": "true", "HX-Target": "failover-live"}
 
 @pytest.fixture(autouse=True)
 def _fresh_cache(monkeypatch):
-    monkeypatch.setattr(availability, "cache", LocMemCache("timeline-tests", {}))
+    monkeypatch.setattr(availability, "cache", LocMemCache(f"timeline-{uuid.uuid4()}", {}))
 
 
 def _event(kind, seconds_ago, message=None, **details):
@@ -174,3 +175,19 @@ def test_each_sync_has_a_throughput_bar(staff_client):
         r"Sync #\d+ \(succeeded\), finished [-\d: ]+: 976\.6\xa0KB/s, 3 files", section
     )
     assert "2 syncs on this site in this window, the fastest at 976.6\xa0KB/s." in section
+
+
+def test_a_window_with_too_many_events_draws_the_newest(staff_client, monkeypatch):
+    monkeypatch.setattr(availability, "MAX_EVENTS", 4)
+    paired_site(Role.BACKUP)
+    PeerStatus.start_watching({"hostname": "site-b", "role": "primary", "epoch": 1})
+    _event("paired", 7200, role="backup", epoch=1)
+    for minutes in range(50, 0, -10):
+        _event("peer_unreachable", minutes * 60 + 30)
+        _event("peer_reachable", minutes * 60)
+    section = _section(staff_client.get(PAGE, {"timeline": "1h"}).content.decode())
+    assert '<rect class="not-drawn"' in section
+    assert "Too many events to count them all: only the newest 4" in section
+    assert "2 outages, longest 30 s" in section
+    # The state before the drawn events is still known: site-b was primary.
+    assert "site-b primary" in section

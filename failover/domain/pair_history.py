@@ -30,6 +30,7 @@ MARK_CATEGORY = {
     **dict.fromkeys(CONFLICT_KINDS, "conflict"),
     **dict.fromkeys(REACH_KINDS, "outage"),
 }
+LABELS = {kind.value: kind.label for kind in K}
 # Marks drawn on the peer's band; the others are this site's.
 PEER_MARKS = {K.PEER_UNREACHABLE, K.PEER_REACHABLE}
 
@@ -124,7 +125,7 @@ def pair_changes(
                 Mark(
                     time=event.time,
                     kind=kind,
-                    label=K(kind).label,
+                    label=LABELS[kind],
                     category=MARK_CATEGORY.get(kind, "role"),
                     on_peer=kind in PEER_MARKS,
                     message=event.message,

@@ -24,12 +24,24 @@ def requested_window(request) -> tuple[str, str]:
     )
 
 
+def _drawing(window: str):
+    def build(result: availability.PairAvailability) -> dict:
+        scale = timeline_chart.Scale(result.window_start, result.end)
+        samples = samples_between(result.window_start, result.end)
+        runs = finished_runs(result.window_start, result.end)
+        return {
+            "timeline": timeline_chart.timeline(result, window),
+            "lag_chart": lag_chart(samples, scale),
+            "throughput_chart": throughput_chart(runs, scale),
+        }
+
+    return build
+
+
 def timeline_context(request, wanted: HistoryFilter) -> dict:
     window, error = requested_window(request)
-    result = availability.over(window)
-    scale = timeline_chart.Scale(result.start, result.end)
     return {
-        "timeline": timeline_chart.timeline(result, window),
+        **availability.cached("timeline", window, _drawing(window)),
         "timeline_error": error,
         "timeline_links": [
             {
@@ -41,6 +53,4 @@ def timeline_context(request, wanted: HistoryFilter) -> dict:
             for choice in availability.WINDOWS
         ],
         "chart": {"left": timeline_chart.LEFT, "width": timeline_chart.WIDTH},
-        "lag_chart": lag_chart(samples_between(result.start, result.end), scale),
-        "throughput_chart": throughput_chart(finished_runs(result.start, result.end), scale),
     }

@@ -164,10 +164,18 @@ class Timeline:
     ticks: list[Tick]
     hidden_marks: int
     height: float
+    not_drawn: Rect | None  # the window's part before the events drawn
 
 
 def timeline(result: PairAvailability, window: str) -> Timeline:
-    scale = Scale(result.start, result.end)
+    scale = Scale(result.window_start, result.end)
+    not_drawn = None
+    if result.start > result.window_start:
+        not_drawn = scale.rect(
+            Span(result.window_start, result.start),
+            "not-drawn",
+            f"Not drawn: too many events before {when(result.start)} (the history lists them)",
+        )
     bands = [(result.here_name, result.here, "isolated")]
     if result.peer is not None:
         bands.append((result.peer_name, result.peer, "unreachable"))
@@ -189,7 +197,8 @@ def timeline(result: PairAvailability, window: str) -> Timeline:
         window=window,
         summary=result.summary,
         rows=rows,
-        ticks=_ticks(result.start, result.end, window, scale),
+        ticks=_ticks(result.window_start, result.end, window, scale),
+        not_drawn=not_drawn,
         hidden_marks=len(result.marks) - len(shown),
         height=BAND_TOP + len(rows) * (BAND_HEIGHT + BAND_GAP) + 4,
     )
