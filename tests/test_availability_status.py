@@ -109,3 +109,11 @@ def test_too_many_events_move_the_start_and_still_add_up(staff_client, monkeypat
     assert here["seconds"]["primary"] == pytest.approx((until - since).total_seconds())
     assert peer["outages"] == 1
     assert "only the newest 2" in body["summary"]
+
+
+def test_the_readable_status_ends_with_the_summary(a_day_with_a_swap_and_a_failover):
+    done = run_command("failover", "status")
+    assert done.returncode == 0, done.stderr
+    last = done.stdout.strip().splitlines()[-1]
+    assert last.startswith("Last 24 h:   ")
+    assert "1 failover, 1 swap, 0 conflicts." in last
