@@ -74,6 +74,13 @@ def test_the_timeline_shows_the_swap_the_failover_and_the_outage(page, swapped, 
     assert page.locator("#timeline .timeline-switch a.active").inner_text() == "Last hour"
     assert not [text for text in refused if "Content Security Policy" in text], refused
 
+    # The status JSON counts the same.
+    availability = a.status()["availability"]
+    assert (availability["failovers"], availability["swaps"]) == (1, 1)
+    here, peer = availability["sites"]
+    assert here["seconds"]["primary"] > 0 and here["seconds"]["backup"] > 0
+    assert peer["hostname"] == "site-b" and peer["outages"] == 1
+
     shot = tmp_path / "timeline.png"
     page.locator("#timeline").screenshot(path=str(shot))
     print(f"timeline screenshot: {shot}")
