@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.db.models import Case, F, JSONField, Value, When
 from django.utils import timezone
 
+from failover import __version__
 from failover.domain import availability_summary
 from failover.domain.availability import NONE, Band, band
 from failover.domain.pair_history import (
@@ -144,7 +145,11 @@ def cached(kind: str, window: str, build: Callable[[PairAvailability], T]) -> T:
     newest = StatusEvent.objects.order_by("-id").values_list("id", flat=True).first()
     site = SiteState.load()
     moment = int(now.timestamp() // step)
-    key = f"failover:{kind}:{window}:{newest}:{site.role}:{site.relationship_id}:{moment}"
+    # The version: an upgrade never reads a product of another shape.
+    key = (
+        f"failover:{kind}:{__version__}:{window}:{newest}:{site.role}:"
+        f"{site.relationship_id}:{moment}"
+    )
     product = cache.get(key)
     if product is None:
         product = build(compute(now - length, now))

@@ -44,7 +44,6 @@ class MarkView:
     y: float
     category: str
     title: str
-    anchor: str  # where the label shown on focus sits: "start" or "end"
 
 
 @dataclass(frozen=True)
@@ -125,7 +124,6 @@ def _mark_view(scale: Scale, mark: Mark, y: float) -> MarkView:
         y=y,
         category=mark.category,
         title=f"{when(mark.time)} {mark.label}: {mark.message}{by}",
-        anchor="end" if x > LEFT + PLOT / 2 else "start",
     )
 
 
