@@ -145,11 +145,14 @@ def test_the_timeline_needs_no_inline_style_or_script(staff_client, swapped_then
 
 def test_the_lag_chart_draws_the_samples(staff_client):
     now = timezone.now()
-    for minutes, lag in ((50, 10.0), (40, 30.0), (30, None), (20, 5.0), (10, 8.0)):
-        LagSample.objects.create(time=now - timedelta(minutes=minutes), lag_seconds=lag)
+    # Every 15 s, as the heartbeat samples: 10 min known, 1 min unknown, 10 min known.
+    lags = [10.0] * 19 + [30.0] + [None] * 4 + [5.0] * 39 + [8.0]
+    for index, lag in enumerate(lags):
+        moment = now - timedelta(minutes=40) + timedelta(seconds=15 * index)
+        LagSample.objects.create(time=moment, lag_seconds=lag)
     section = _section(staff_client.get(PAGE, {"timeline": "1h"}).content.decode())
     assert section.count('<polyline class="lag-line"') == 2  # broken where the lag was unknown
-    assert "Up to 30 s behind in this window; 8.0 s at the last sample (5 samples)." in section
+    assert "Up to 30 s behind in this window; 8.0 s at the last sample (64 samples)." in section
 
 
 def test_without_samples_the_lag_is_unknown(staff_client):

@@ -13,6 +13,8 @@ from failover.views.timeline_chart import CHART_HEIGHT, LEFT, PLOT, Scale, when
 
 TOP = 8
 BUCKETS = PLOT // 2
+# Slices without a sample that break the lag line.
+MAX_GAP = 3
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,8 @@ def _y(value: float, top_value: float) -> float:
 
 def lag_chart(samples: list[tuple[datetime, float | None]], scale: Scale) -> LagChart:
     """Each of BUCKETS slices of the window shows its highest lag; a slice
-    whose samples knew no lag breaks the line."""
+    whose samples knew no lag, or more than MAX_GAP slices without a sample,
+    break the line."""
     buckets: dict[int, float | None] = {}
     for moment, lag in samples:
         slot = min(int((scale.x(moment) - LEFT) / PLOT * BUCKETS), BUCKETS - 1)
@@ -55,18 +58,24 @@ def lag_chart(samples: list[tuple[datetime, float | None]], scale: Scale) -> Lag
             buckets[slot] = max(lag, buckets.get(slot) or 0.0)
     known = [lag for lag in buckets.values() if lag is not None]
     top_value = max(known, default=0.0) or 1.0
-    lines, points = [], []
+    lines: list[str] = []
+    points: list[str] = []
+
+    def end_line():
+        if points:  # a lone point is drawn as a dot
+            lines.append(" ".join(points if len(points) > 1 else points * 2))
+        points.clear()
+
+    previous = None
     for slot in sorted(buckets):
         lag = buckets[slot]
-        if lag is None:
-            if points:
-                lines.append(" ".join(points))
-            points = []
-            continue
-        x = round(LEFT + (slot + 0.5) * PLOT / BUCKETS, 2)
-        points.append(f"{x},{_y(lag, top_value)}")
-    if points:
-        lines.append(" ".join(points if len(points) > 1 else [*points, points[0]]))
+        if lag is None or (previous is not None and slot - previous > MAX_GAP):
+            end_line()  # the lag was unknown, or no sample was taken (no worker)
+        previous = slot
+        if lag is not None:
+            x = round(LEFT + (slot + 0.5) * PLOT / BUCKETS, 2)
+            points.append(f"{x},{_y(lag, top_value)}")
+    end_line()
     latest = next((lag for _, lag in reversed(samples) if lag is not None), None)
     return LagChart(
         lines=lines,
