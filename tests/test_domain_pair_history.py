@@ -4,6 +4,8 @@ the availability summary in words."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from failover.domain.availability import BACKUP, NONE, PRIMARY, STEPPED_DOWN, band
 from failover.domain.availability_summary import (
@@ -11,7 +13,7 @@ from failover.domain.availability_summary import (
     event_counts,
     summary,
 )
-from failover.domain.pair_history import Recorded, pair_changes, role_after
+from failover.domain.pair_history import TIMELINE_KINDS, Recorded, pair_changes, role_after
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 END = T0 + timedelta(hours=1)
@@ -191,3 +193,26 @@ def test_summary_of_a_standalone_site():
     assert summary(("site-a", here), None, event_counts([])) == (
         "site-a standalone 1 h; 0 failovers, 0 swaps, 0 conflicts."
     )
+
+
+KINDS = sorted(TIMELINE_KINDS)
+recorded_events = st.lists(
+    st.builds(
+        Recorded,
+        time=st.integers(min_value=-3600, max_value=7200).map(lambda s: T0 + timedelta(seconds=s)),
+        kind=st.sampled_from(KINDS),
+        details=st.fixed_dictionaries({"role": st.sampled_from([PRIMARY, BACKUP, NONE])}),
+    ),
+    max_size=30,
+)
+
+
+@given(recorded_events, st.sampled_from([PRIMARY, BACKUP, NONE]))
+def test_any_history_gives_two_bands_that_tile_the_window(events, initial):
+    here, peer, changes = bands(events, initial)
+    for site_band in (here, peer):
+        assert sum(site_band.seconds.values()) == pytest.approx(3600)
+        assert all(T0 <= o.start < o.end <= END for o in site_band.outages)
+    # The peer is paired exactly when this site is.
+    assert peer.seconds[NONE] == pytest.approx(here.seconds[NONE])
+    assert all(mark.time >= T0 for mark in changes.marks)
