@@ -89,6 +89,7 @@ def main() -> int:
         cases = {
             "trivial view (/-/alive)": lambda: session.get(f"{base}/-/alive"),
             "Failover page": lambda: session.get(f"{base}/management/failover/"),
+            "Failover page, 7-day timeline": lambda: session.get(page, params={"timeline": "7d"}),
             "live status partial (htmx)": lambda: session.get(
                 f"{base}/management/failover/",
                 params={"rendered_role": "none", "after": args.events},

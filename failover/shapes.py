@@ -6,7 +6,7 @@ import time
 
 from django.conf import settings
 
-from failover import __version__
+from failover import __version__, availability
 from failover.models import (
     BackupSettings,
     DivergedCopy,
@@ -130,10 +130,11 @@ def site_status() -> dict:
         "last_data_sync_status": last_sync.status if last_sync else None,
         "running_sync": sync_progress(SyncRun.objects.active().first()),
         "continuous_sync": BackupSettings.load().continuous_sync,
-        "sync_lag_seconds": sync_lag_seconds(site),
+        "sync_lag_seconds": changes.backup_lag_seconds(site),
         "diverged_copies": DivergedCopy.objects.count(),
         "swap_in_progress": site.swap_note,
         "swap": swap_progress(RoleSwap.objects.first()),
+        "availability": availability.last_day_json(),
         "version": __version__,
     }
 
@@ -155,17 +156,6 @@ def status_report(site: SiteState | None = None) -> dict:
         "sync_lag_seconds": changes.lag_seconds(site),
         "data_version": changes.current_version(site) if site.is_primary else None,
     }
-
-
-def sync_lag_seconds(site: SiteState) -> float | None:
-    """How far behind the backup is: the primary knows; the backup repeats
-    what its last health check heard (None while the primary is unreachable)."""
-    if site.is_primary:
-        return changes.lag_seconds(site)
-    peer = PeerStatus.load()
-    if not site.is_backup or not peer.reachable:
-        return None
-    return peer.report.get("sync_lag_seconds")
 
 
 def diverged_json(copy: DivergedCopy) -> dict:

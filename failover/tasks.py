@@ -6,7 +6,15 @@ from celery import shared_task
 from django.conf import settings
 
 from failover.models import QueueHeartbeat
-from failover.services import continuous, health, notifications, swap_run, sync_run, syncing
+from failover.services import (
+    continuous,
+    health,
+    lag_samples,
+    notifications,
+    swap_run,
+    sync_run,
+    syncing,
+)
 
 # Seconds: a failover re-check due this soon runs in the same task.
 WAIT_HERE_UP_TO = 0.2
@@ -18,8 +26,10 @@ def _worker_name(task) -> str:
 
 @shared_task(bind=True, ignore_result=True)
 def heartbeat(self):
-    """Proves a worker consumes the default queue (Software tab)."""
+    """Proves a worker consumes the default queue (Software tab), and samples
+    the backup's lag (on this queue, so it never delays a health check)."""
     QueueHeartbeat.beat("default", _worker_name(self))
+    return lag_samples.sample_and_prune()
 
 
 @shared_task(bind=True)

@@ -32,3 +32,4 @@ def run(options, out):
         f"Last sync:   {status['last_data_sync_status'] or 'never'}"
         f"{' at ' + status['last_data_sync_time'] if status['last_data_sync_time'] else ''}"
     )
+    out.write(f"Last 24 h:   {status['availability']['summary']}")

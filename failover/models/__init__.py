@@ -3,6 +3,7 @@ from failover.models.digest import FileDigest
 from failover.models.events import StatusEvent
 from failover.models.heartbeat import QueueHeartbeat
 from failover.models.keys import ApiToken, InterSiteKey
+from failover.models.lag import LagSample
 from failover.models.notifications import NotificationDelivery, NotificationSettings
 from failover.models.peer import PeerStatus
 from failover.models.replication import DataChange, Delivery, DivergedCopy
@@ -19,6 +20,7 @@ __all__ = [
     "DivergedCopy",
     "FileDigest",
     "InterSiteKey",
+    "LagSample",
     "NotificationDelivery",
     "NotificationSettings",
     "PeerStatus",

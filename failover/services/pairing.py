@@ -149,7 +149,12 @@ def pair_with_backup(
         f"{accepted.get('hostname')} ({backup.address}) the backup, at epoch {epoch}."
     )
     StatusEvent.record(
-        EventKind.PAIRED, message, actor=actor, relationship_id=str(relationship_id), epoch=epoch
+        EventKind.PAIRED,
+        message,
+        actor=actor,
+        relationship_id=str(relationship_id),
+        epoch=epoch,
+        role=str(Role.PRIMARY),
     )
     return message
 
@@ -237,5 +242,6 @@ def accept_pairing(offer, sender_site_id: str, *, connect=PeerClient) -> dict:
         f"this site is the backup, at epoch {parsed['epoch']}.",
         relationship_id=str(parsed["relationship_id"]),
         epoch=parsed["epoch"],
+        role=str(Role.BACKUP),
     )
     return status_report(site)

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from failover.models import DataChange, Delivery, SiteState
+from failover.models import DataChange, Delivery, PeerStatus, SiteState
 
 
 def record(source: str) -> int:
@@ -72,3 +72,15 @@ def lag_seconds(site: SiteState | None = None) -> float | None:
         return None
     oldest = DataChange.objects.filter(id__gt=delivered_change(site)).aggregate(at=Min("at"))["at"]
     return max(0.0, (timezone.now() - oldest).total_seconds()) if oldest else 0.0
+
+
+def backup_lag_seconds(site: SiteState) -> float | None:
+    """How far behind the backup is, on either site: the primary knows; the
+    backup repeats what its last health check heard (None while the primary
+    is unreachable, or outside a relationship)."""
+    if site.is_primary:
+        return lag_seconds(site)
+    peer = PeerStatus.load()
+    if not site.is_backup or not peer.reachable:
+        return None
+    return peer.report.get("sync_lag_seconds")

@@ -19,9 +19,10 @@ from failover.models import (
 )
 from failover.services import diverged
 from failover.services.configuration import known_addresses
-from failover.shapes import sync_lag_seconds, sync_progress
+from failover.shapes import sync_progress
 from failover.sync import changes
 from failover.views.history import filter_context, page_of_events, parse_id, requested_filter
+from failover.views.timeline import timeline_context
 
 LIVE_TARGET = "failover-live"
 # With continuous sync off the data version stands still: look again this often.
@@ -58,7 +59,7 @@ def live_context(site: SiteState, request) -> dict:
         "no_test_ips": backup_settings.auto_failover_enabled and not backup_settings.test_ips,
         "poll_seconds": max(1, min(5, round(settings.FAILOVER_HEALTH_INTERVAL))),
         "continuous_sync": backup_settings.continuous_sync,
-        "sync_lag": sync_lag_seconds(site) if site.in_relationship else None,
+        "sync_lag": changes.backup_lag_seconds(site),
         "left_behind": _left_behind(site),
     }
 
@@ -99,6 +100,7 @@ def render_page(request, *, status=200, **forms):
     context = {
         **filter_context(wanted, filter_error),
         **live_context(site, request),
+        **timeline_context(request, wanted),
         "tab": "failover",
         "pairing_form": forms.get("pairing_form") or PairingForm(),
         "settings_form": forms.get("settings_form")
@@ -130,6 +132,7 @@ def _live_partial(request):
     context = {
         **live_context(site, request),
         **filter_context(wanted, filter_error),
+        **timeline_context(request, wanted),
         "new_events": new_events,
         # Too many new rows to prepend: replace the first page instead.
         "replace_history": more_before is not None,
