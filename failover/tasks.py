@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 
 from failover.models import QueueHeartbeat
-from failover.services import health, notifications, swap_run, syncing
+from failover.services import health, notifications, swap_run, syncing, witness_checks
 
 # Seconds: a failover re-check due this soon runs in the same task.
 WAIT_HERE_UP_TO = 0.2
@@ -34,6 +34,19 @@ def check_peer(self):
         outcome = health.check_peer()
     if outcome.recheck_in is not None and outcome.recheck_in < settings.FAILOVER_HEALTH_INTERVAL:
         # The failover timeout runs out before the next scheduled check.
+        self.apply_async(countdown=outcome.recheck_in, queue="health")
+    return outcome.summary
+
+
+@shared_task(bind=True)
+def check_witness(self):
+    """The witness link's check, on the health queue like the peer's."""
+    outcome = witness_checks.check_witness()
+    if outcome.recheck_in is not None and outcome.recheck_in <= WAIT_HERE_UP_TO:
+        time.sleep(outcome.recheck_in)
+        outcome = witness_checks.check_witness()
+    if outcome.recheck_in is not None and outcome.recheck_in < settings.FAILOVER_HEALTH_INTERVAL:
+        # The primary's timeout runs out before the next scheduled check.
         self.apply_async(countdown=outcome.recheck_in, queue="health")
     return outcome.summary
 

@@ -14,6 +14,7 @@ from failover.views import (
     probes,
     security,
     software,
+    witness_endpoints,
 )
 
 urlpatterns = [
@@ -95,4 +96,7 @@ peer_urlpatterns = [
     path("sync/file", serving.file, name="peer-sync-file"),
     path("sync/files", serving.files, name="peer-sync-files"),
     path("sync/database", serving.database_rows, name="peer-sync-database"),
+    path("witness/heartbeat", witness_endpoints.heartbeat, name="peer-witness-heartbeat"),
+    path("witness/grant", witness_endpoints.grant, name="peer-witness-grant"),
+    path("witness/configure", witness_endpoints.configure, name="peer-witness-configure"),
 ]

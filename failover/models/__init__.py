@@ -9,6 +9,7 @@ from failover.models.shared_ip import SharedIP
 from failover.models.site import SiteState
 from failover.models.swap import RoleSwap
 from failover.models.sync import SyncRun
+from failover.models.witness import WitnessedPair, WitnessedSite, WitnessLink
 
 __all__ = [
     "ApiToken",
@@ -24,4 +25,7 @@ __all__ = [
     "SiteState",
     "StatusEvent",
     "SyncRun",
+    "WitnessLink",
+    "WitnessedPair",
+    "WitnessedSite",
 ]

@@ -9,6 +9,7 @@ from failover.cli import (
     shared_ip_cmd,
     status_cmd,
     sync_cmd,
+    witness_cmd,
 )
 from failover.errors import Refused
 
@@ -21,6 +22,7 @@ SUBCOMMANDS = (
     shared_ip_cmd,
     key_cmd,
     history_cmd,
+    witness_cmd,
 )
 
 
