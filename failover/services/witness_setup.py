@@ -15,7 +15,7 @@ def _witness_report(site: SiteState, host: str, port: int, connect) -> dict:
     """The witness's own status: reachable, same key, and a third site in
     no relationship."""
     try:
-        report = connect(host, port, timeout=OPERATION_TIMEOUT).status()
+        report = (connect or PeerClient)(host, port, timeout=OPERATION_TIMEOUT).status()
     except PeerError as e:
         raise Refused(f"The witness cannot be used: {e}", 502, "unreachable") from None
     if report["site_id"] in (str(site.site_id), str(site.peer_site_id)):
@@ -34,9 +34,7 @@ def _witness_report(site: SiteState, host: str, port: int, connect) -> dict:
     return report
 
 
-def add_witness(
-    host, port, actor, *, this_site_only: bool = False, connect=PeerClient, peer=None
-) -> str:
+def add_witness(host, port, actor, *, this_site_only: bool = False, connect=None, peer=None) -> str:
     """Use the witness at host:port; on the primary, tell the backup too
     (which checks it can reach it at that address) unless ``this_site_only``."""
     try:
@@ -88,7 +86,7 @@ def remove_witness(actor, *, this_site_only: bool = False, peer=None) -> str:
     return message
 
 
-def accept_configure(payload, sender_name: str, *, connect=PeerClient) -> dict:
+def accept_configure(payload, sender_name: str, *, connect=None) -> dict:
     """The primary's request to use (or stop using) a witness."""
     if not isinstance(payload, dict) or "host" not in payload:
         raise Refused("The request must name the witness's host (or null).", 400, "invalid")
