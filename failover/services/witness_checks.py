@@ -42,6 +42,10 @@ def check_witness(*, witness=None) -> WitnessCheck:
     link, site = WitnessLink.load(), SiteState.load()
     if not (link.configured and site.in_relationship):
         return WitnessCheck("no witness to check")
+    # A primary whose timeout ran out steps down now, not after a call that
+    # may take the peer timeout to fail: the witness may grant from now on.
+    watch_primary()
+    site = SiteState.load()
     started_at = timezone.now()
     timeout = BackupSettings.load().primary_timeout
     try:
