@@ -14,6 +14,7 @@ from failover.views import (
     probes,
     security,
     software,
+    witness_config,
     witness_endpoints,
 )
 
@@ -50,6 +51,14 @@ urlpatterns = [
         "management/failover/shared-ips/remove",
         failover_config.remove_shared_ip,
         name="failover-ip-remove",
+    ),
+    path(
+        "management/failover/witness/add", witness_config.add_witness, name="failover-witness-add"
+    ),
+    path(
+        "management/failover/witness/remove",
+        witness_config.remove_witness,
+        name="failover-witness-remove",
     ),
     path("management/failover/pair", failover_actions.pair, name="failover-pair"),
     path("management/failover/break", failover_actions.break_relationship, name="failover-break"),

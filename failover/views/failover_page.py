@@ -18,6 +18,7 @@ from failover.models import (
 from failover.services.configuration import known_addresses
 from failover.shapes import sync_progress
 from failover.views.history import filter_context, page_of_events, parse_id, requested_filter
+from failover.views.witness_page import live_witness, witness_context
 
 LIVE_TARGET = "failover-live"
 
@@ -51,6 +52,7 @@ def live_context(site: SiteState, request) -> dict:
         "insecure_peer_link": settings.FAILOVER_ALLOW_INSECURE_PEER,
         "no_test_ips": backup_settings.auto_failover_enabled and not backup_settings.test_ips,
         "poll_seconds": max(1, min(5, round(settings.FAILOVER_HEALTH_INTERVAL))),
+        **live_witness(),
     }
 
 
@@ -93,6 +95,7 @@ def render_page(request, *, status=200, **forms):
         "more_before": more_before,
         "newest_event_id": events[0].pk if events else 0,
         "shared_ip_backend": settings.FAILOVER_SHARED_IP_BACKEND,
+        **witness_context(forms.get("witness_form")),
     }
     return render(request, "failover/page.html", context, status=status)
 
