@@ -1,6 +1,9 @@
 """The witness between three live sites: site-a primary, site-b backup and
 site-c their witness, each reaching the others through a cuttable link."""
 
+import json
+import random
+import threading
 import time
 from datetime import datetime
 
@@ -45,8 +48,6 @@ def witness_pair(witness) -> dict:
         "print(json.dumps({'granted': p.granted_epoch if p else 0, "
         "'sites': [s.hostname for s in p.sites.all()] if p else []}))",
     ).stdout
-    import json
-
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -130,3 +131,80 @@ def test_a_witness_restart_keeps_the_epochs_it_granted(trio):
     assert len(witness.events("witness_granted")) == 1
     backup.wait_status(lambda s: s["witness"]["reachable"], what="the witness is back")
     assert backup.status()["role"] == "primary"
+
+
+class RoleWatch:
+    """Samples both sites' status as fast as they answer, in a thread, and
+    keeps when each acted as primary (primary role, not waiting or stepped
+    down, so holding its failover IPs)."""
+
+    def __init__(self, sites):
+        self.sites = sites
+        self.samples: list[tuple[float, bool, bool]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _acting(self, site) -> bool:
+        try:
+            status = site.status()
+        except Exception:  # noqa: BLE001 - a site that does not answer acts as nothing here
+            return False
+        return status["role"] == "primary" and not status["confirming_primary"]
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            a, b = (self._acting(site) for site in self.sites)
+            self.samples.append((time.monotonic(), a, b))
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def longest_overlap(self) -> float:
+        """The longest stretch of samples with both acting as primary."""
+        longest, since = 0.0, None
+        for moment, a, b in self.samples:
+            if a and b:
+                since = moment if since is None else since
+                longest = max(longest, moment - since)
+            else:
+                since = None
+        return longest
+
+
+def test_random_partitions_never_make_two_primaries_for_long(trio):
+    primary, backup, witness = trio[0], trio[1], trio[2]
+    seed = random.randrange(10**6)
+    rng = random.Random(seed)
+    links = [(primary, backup), (primary, witness), (backup, witness)]
+    watch = RoleWatch([primary, backup])
+    try:
+        deadline = time.monotonic() + 45
+        while time.monotonic() < deadline:
+            for a, b in links:
+                (trio.cut if rng.random() < 0.5 else trio.restore)(a, b)
+            # Hold each partition for a while: the fault, not a wait for a result.
+            time.sleep(rng.uniform(1, 2 * TIMEOUT))
+        for a, b in links:
+            trio.restore(a, b)
+        wait_for(
+            lambda: (
+                [s["role"] for s in (primary.status(), backup.status())].count("primary") == 1
+                and not any(s["confirming_primary"] for s in (primary.status(), backup.status()))
+            ),
+            30,
+            0.2,
+            "one primary once the links heal",
+        )
+    finally:
+        watch.stop()
+    overlap = watch.longest_overlap()
+    changes = {
+        kind: len(primary.events(kind)) + len(backup.events(kind))
+        for kind in ("failover", "stepped_down", "demoted", "primary_confirmed")
+    }
+    print(f"seed {seed}: longest overlap {overlap:.2f} s; {changes}")
+    assert overlap <= 1.0, f"two primaries for {overlap:.2f} s (seed {seed})"
+    assert len(watch.samples) > 100
