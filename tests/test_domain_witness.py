@@ -14,6 +14,7 @@ from failover.domain.witness_quorum import (
     Vote,
     Watch,
     backup_decision,
+    epoch_to_ask,
     primary_decision,
     resume_decision,
     witness_demotes,
@@ -239,3 +240,10 @@ def test_resume_decision(heard, granted, action):
 )
 def test_witness_demotes(role, epoch, granted, demotes):
     assert witness_demotes(role, epoch, granted) is demotes
+
+
+@pytest.mark.parametrize(
+    "own,granted,asked", [(1, 0, 2), (1, 1, 2), (4, 2, 5), (1, 2, 3), (0, 7, 8)]
+)
+def test_the_epoch_asked_is_above_its_own_and_any_granted(own, granted, asked):
+    assert epoch_to_ask(own, granted) == asked

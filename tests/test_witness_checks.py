@@ -87,6 +87,32 @@ def test_a_refusing_witness_keeps_the_backup_a_backup_and_says_so_once(
     assert witness.endpoints_called().count("witness/grant") == 3
 
 
+def test_an_epoch_the_witness_granted_before_is_not_asked_again(backup_here, witness):
+    WitnessLink.objects.update(granted_epoch=4)
+    backup_here.down()
+    check_peer(peer=backup_here, witness=witness)
+    primary_silent_for(TIMEOUT + 1)
+    check_peer(peer=backup_here, witness=witness)
+    site = SiteState.load()
+    assert (site.role, site.epoch) == (Role.PRIMARY, 5)
+    [grant] = [p for _, e, p in witness.calls if e == "witness/grant"]
+    assert grant["requested_epoch"] == 5
+
+
+def test_a_refusal_for_an_epoch_granted_before_asks_above_it_next(backup_here, witness):
+    witness.granted_epoch = 3
+    backup_here.down()
+    check_peer(peer=backup_here, witness=witness)
+    primary_silent_for(TIMEOUT + 1)
+    check_peer(peer=backup_here, witness=witness)
+    assert SiteState.load().role == Role.BACKUP
+    check_peer(peer=backup_here, witness=witness)
+    site = SiteState.load()
+    assert (site.role, site.epoch) == (Role.PRIMARY, 4)
+    asked = [p["requested_epoch"] for _, e, p in witness.calls if e == "witness/grant"]
+    assert asked == [2, 4]
+
+
 def test_an_unreachable_witness_keeps_the_backup_a_backup(backup_here, witness, no_probes):
     witness.down()
     backup_here.down()

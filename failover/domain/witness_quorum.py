@@ -33,6 +33,12 @@ class Vote:
     retry_in: float | None = None
 
 
+def epoch_to_ask(own_epoch: int, granted_epoch: int) -> int:
+    """The next epoch, above this site's and above any the witness said it
+    granted: an epoch lost to a failed promotion must not block the next."""
+    return max(own_epoch, granted_epoch) + 1
+
+
 def backup_decision(s: Situation, vote: Vote | None) -> Decision:
     """The automatic failover decision of a backup that has a witness."""
     silence = decide(replace(s, test_ips=(), probes=None))

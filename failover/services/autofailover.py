@@ -32,11 +32,13 @@ def evaluate(site: SiteState, *, witness=None) -> Decision:
         isolation_noted_for=peer.isolation_noted_for,
         now=timezone.now(),
     )
+    epoch = site.epoch + 1
     if WitnessLink.load().configured:
         decision = backup_decision(situation, None)
         if decision.action is Action.ASK_WITNESS:
             vote = witness_checks.vote(site, situation.primary_timeout, witness=witness)
             decision = backup_decision(replace(situation, now=timezone.now()), vote)
+            epoch = vote.epoch
     else:
         decision = decide(situation)
     if decision.action is Action.PROBE:
@@ -46,7 +48,7 @@ def evaluate(site: SiteState, *, witness=None) -> Decision:
         roles.change_role(
             site,
             Role.PRIMARY,
-            site.epoch + 1,
+            epoch,
             kind=EventKind.FAILOVER,
             message=decision.reason,
             previous_primary=peer.hostname,

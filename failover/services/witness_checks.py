@@ -15,6 +15,7 @@ from failover.domain.roles import Role
 from failover.domain.witness_quorum import (
     Vote,
     Watch,
+    epoch_to_ask,
     primary_decision,
     resume_decision,
     witness_demotes,
@@ -135,14 +136,18 @@ def step_down(site: SiteState, reason: str) -> bool:
 
 def vote(site: SiteState, primary_timeout: float, *, witness=None) -> Vote:
     """The witness's answer to this backup's request for the next epoch."""
-    epoch = site.epoch + 1
     link = WitnessLink.load()
+    epoch = epoch_to_ask(site.epoch, link.granted_epoch)
     try:
         answer = _calls(link, witness).ask_grant(
             site, settings.FAILOVER_SITE_NAME, primary_timeout, epoch
         )
     except PeerError as e:
         return Vote(False, epoch, f"could not be asked: {e}")
+    # Known at once, so a refusal for an epoch granted before is not repeated.
+    WitnessLink.objects.filter(pk=link.pk, granted_epoch__lt=answer["granted_epoch"]).update(
+        granted_epoch=answer["granted_epoch"]
+    )
     if answer["granted"]:
         return Vote(True, epoch, answer["reason"])
     return Vote(False, epoch, f"refused: {answer['reason']}", answer["retry_in"])
