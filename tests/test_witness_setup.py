@@ -159,3 +159,23 @@ def test_the_status_api_has_the_witness_key(staff_client, primary_here, third):
     add(primary_here, third)
     witness = staff_client.get("/api/v1/failover").json()["witness"]
     assert witness == {"host": "192.0.2.3", "port": 8443, "reachable": None, "last_check": None}
+
+
+# Monitoring -------------------------------------------------------------------
+
+
+def test_an_unreachable_witness_is_a_health_problem_and_a_metric(staff_client, primary_here, third):
+    add(primary_here, third)
+    text = staff_client.get("/metrics").content.decode()
+    assert "failover_witness_reachable 0.0" in text
+    WitnessLink.objects.update(reachable=False)
+    response = staff_client.get("/api/v1/health")
+    assert "the witness is unreachable" in response.json()["problems"]
+    WitnessLink.objects.update(reachable=True)
+    assert "failover_witness_reachable 1.0" in staff_client.get("/metrics").content.decode()
+    problems = staff_client.get("/api/v1/health").json()["problems"]
+    assert "the witness is unreachable" not in problems
+
+
+def test_without_a_witness_the_metric_is_not_a_number(staff_client, primary_here):
+    assert "failover_witness_reachable NaN" in staff_client.get("/metrics").content.decode()
