@@ -179,3 +179,9 @@ def test_an_unreachable_witness_is_a_health_problem_and_a_metric(staff_client, p
 
 def test_without_a_witness_the_metric_is_not_a_number(staff_client, primary_here):
     assert "failover_witness_reachable NaN" in staff_client.get("/metrics").content.decode()
+
+
+def test_the_status_summary_names_the_witness(primary_here, third):
+    add(primary_here, third)
+    done = run_command("failover", "status")
+    assert "Witness:     192.0.2.3:8443, not checked yet (last check never)" in done.stdout
