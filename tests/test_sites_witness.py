@@ -207,4 +207,6 @@ def test_random_partitions_never_make_two_primaries_for_long(trio):
     }
     print(f"seed {seed}: longest overlap {overlap:.2f} s; {changes}")
     assert overlap <= 1.0, f"two primaries for {overlap:.2f} s (seed {seed})"
+    granted = [event["message"].split()[2] for event in witness.events("witness_granted")]
+    assert len(granted) == len(set(granted)), f"an epoch granted twice: {granted}"
     assert len(watch.samples) > 100
