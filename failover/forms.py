@@ -59,6 +59,14 @@ class PairingForm(forms.Form):
         return data
 
 
+class WitnessForm(forms.Form):
+    host = HostField(label="Witness host name or IP")
+    port = PortField(label="TLS port of the witness", initial=443)
+    this_site_only = forms.BooleanField(
+        required=False, label="This site only (do not tell the backup; it adds its own)"
+    )
+
+
 class LineListField(forms.CharField):
     """A list typed one item per line (or separated by commas): each item is
     checked by ``clean_item``, duplicates dropped, order kept."""

@@ -16,6 +16,7 @@ from failover.models import (
     SiteState,
     StatusEvent,
     SyncRun,
+    WitnessLink,
 )
 from failover.sync import changes
 
@@ -113,6 +114,19 @@ def shared_ip_json(ip: SharedIP) -> dict:
     }
 
 
+def witness_status() -> dict | None:
+    """This site's witness and its last check, or None without one."""
+    link = WitnessLink.load()
+    if not link.configured:
+        return None
+    return {
+        "host": link.host,
+        "port": link.port,
+        "reachable": link.reachable,
+        "last_check": _iso(link.last_check_at),
+    }
+
+
 def site_status() -> dict:
     site = SiteState.load()
     last_sync = SyncRun.objects.last_finished()
@@ -122,8 +136,10 @@ def site_status() -> dict:
         "role": site.role,
         "epoch": site.epoch,
         "confirming_primary": site.confirming,
+        "stepped_down": site.stepped_down,
         "relationship_id": str(site.relationship_id) if site.relationship_id else None,
         "peer": peer_status(site),
+        "witness": witness_status(),
         "enabled_shared_ips": [ip.cidr for ip in SharedIP.objects.filter(is_failover=True)],
         "shared_ips": [shared_ip_json(ip) for ip in SharedIP.objects.all()],
         "last_data_sync_time": _iso(last_sync.finished_at) if last_sync else None,

@@ -14,6 +14,7 @@ from failover.services import (
     swap_run,
     sync_run,
     syncing,
+    witness_checks,
 )
 
 # Seconds: a failover re-check due this soon runs in the same task.
@@ -44,6 +45,19 @@ def check_peer(self):
         outcome = health.check_peer()
     if outcome.recheck_in is not None and outcome.recheck_in < settings.FAILOVER_HEALTH_INTERVAL:
         # The failover timeout runs out before the next scheduled check.
+        self.apply_async(countdown=outcome.recheck_in, queue="health")
+    return outcome.summary
+
+
+@shared_task(bind=True)
+def check_witness(self):
+    """The witness link's check, on the health queue like the peer's."""
+    outcome = witness_checks.check_witness()
+    if outcome.recheck_in is not None and outcome.recheck_in <= WAIT_HERE_UP_TO:
+        time.sleep(outcome.recheck_in)
+        outcome = witness_checks.check_witness()
+    if outcome.recheck_in is not None and outcome.recheck_in < settings.FAILOVER_HEALTH_INTERVAL:
+        # The primary's timeout runs out before the next scheduled check.
         self.apply_async(countdown=outcome.recheck_in, queue="health")
     return outcome.summary
 

@@ -15,6 +15,8 @@ from failover.views import (
     probes,
     security,
     software,
+    witness_config,
+    witness_endpoints,
 )
 
 urlpatterns = [
@@ -50,6 +52,14 @@ urlpatterns = [
         "management/failover/shared-ips/remove",
         failover_config.remove_shared_ip,
         name="failover-ip-remove",
+    ),
+    path(
+        "management/failover/witness/add", witness_config.add_witness, name="failover-witness-add"
+    ),
+    path(
+        "management/failover/witness/remove",
+        witness_config.remove_witness,
+        name="failover-witness-remove",
     ),
     path("management/failover/pair", failover_actions.pair, name="failover-pair"),
     path("management/failover/break", failover_actions.break_relationship, name="failover-break"),
@@ -117,4 +127,7 @@ peer_urlpatterns = [
     path("sync/chunks", serving.chunk_list, name="peer-sync-chunks"),
     path("sync/ranges", serving.ranges, name="peer-sync-ranges"),
     path("sync/database", serving.database_rows, name="peer-sync-database"),
+    path("witness/heartbeat", witness_endpoints.heartbeat, name="peer-witness-heartbeat"),
+    path("witness/grant", witness_endpoints.grant, name="peer-witness-grant"),
+    path("witness/configure", witness_endpoints.configure, name="peer-witness-configure"),
 ]

@@ -218,6 +218,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "failover.tasks.check_peer": {"queue": "health"},
+    "failover.tasks.check_witness": {"queue": "health"},
 }
 # One message per free process: a long sync must not hold health checks
 # prefetched behind it.
@@ -238,6 +239,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": FAILOVER_HEALTH_INTERVAL,
         # Expire just under the interval so a stalled worker does not run a
         # backlog of stale checks when it comes back.
+        "options": {"queue": "health", "expires": FAILOVER_HEALTH_INTERVAL * 0.9},
+    },
+    "check-witness": {
+        "task": "failover.tasks.check_witness",
+        "schedule": FAILOVER_HEALTH_INTERVAL,
         "options": {"queue": "health", "expires": FAILOVER_HEALTH_INTERVAL * 0.9},
     },
     "start-sync-if-due": {

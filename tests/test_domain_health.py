@@ -52,6 +52,14 @@ def test_site_problems():
     )
     assert site_problems(**healthy) == []
     assert site_problems(**{**healthy, "peer_reachable": False}) == ["the peer site is unreachable"]
+    assert site_problems(**{**healthy, "witness_reachable": True}) == []
+    assert site_problems(**{**healthy, "witness_reachable": None}) == []
+    assert site_problems(**{**healthy, "witness_reachable": False}) == [
+        "the witness is unreachable"
+    ]
+    assert site_problems(**{**healthy, "stepped_down": True}) == [
+        "this primary stepped down: cut off from its peer and its witness"
+    ]
     assert (
         site_problems(
             **{**healthy, "in_relationship": False, "key_set": False, "peer_reachable": None}

@@ -9,6 +9,9 @@ def register(subparsers):
     parser.set_defaults(handler=run)
 
 
+REACHABLE = {True: "reachable", False: "unreachable", None: "not checked yet"}
+
+
 def run(options, out):
     status = site_status()
     if options["json"]:
@@ -19,14 +22,21 @@ def run(options, out):
     out.write(f"Role:        {status['role']} (epoch {status['epoch']})")
     peer = status["peer"]
     if peer:
-        reachable = {True: "reachable", False: "unreachable", None: "not checked yet"}
         out.write(
             f"Peer:        {peer['hostname'] or '?'} at {peer['host']}:{peer['port']}, "
-            f"role {peer['role'] or 'unknown'}, {reachable[peer['reachable']]}"
+            f"role {peer['role'] or 'unknown'}, {REACHABLE[peer['reachable']]}"
             f" (last check {peer['last_check'] or 'never'})"
         )
     else:
         out.write("Peer:        none (standalone)")
+    witness = status["witness"]
+    if witness:
+        out.write(
+            f"Witness:     {witness['host']}:{witness['port']}, {REACHABLE[witness['reachable']]}"
+            f" (last check {witness['last_check'] or 'never'})"
+        )
+    if status["stepped_down"]:
+        out.write("Stepped down: cut off from peer and witness; failover IPs down")
     out.write(f"Failover IPs: {', '.join(status['enabled_shared_ips']) or 'none'}")
     out.write(
         f"Last sync:   {status['last_data_sync_status'] or 'never'}"

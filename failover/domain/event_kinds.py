@@ -20,6 +20,7 @@ class Topic(models.TextChoices):
     VERSION_MISMATCH = "version_mismatch", "Product version mismatch"
     REFUSED = "refused", "Refused peer requests"
     DIVERGED = "diverged", "Diverged copy kept (data this site had to replace)"
+    WITNESS_UNREACHABLE = "witness_unreachable", "Witness unreachable"
 
 
 class EventKind(StrEnum):
@@ -69,6 +70,13 @@ class EventKind(StrEnum):
     API_TOKEN_CREATED = "api_token_created", "API token created"
     API_TOKEN_DELETED = "api_token_deleted", "API token deleted"
     NOTIFICATION_TEST = "notification_test", "Notification test"
+    # The optional witness (domain.witness_quorum, domain.witness_grant).
+    WITNESS_CHANGED = "witness_changed", "Witness changed"
+    WITNESS_UNREACHABLE = "witness_unreachable", "Witness unreachable", Topic.WITNESS_UNREACHABLE
+    WITNESS_REACHABLE = "witness_reachable", "Witness reachable"
+    WITNESS_REFUSED = "witness_refused", "Witness refused failover"
+    WITNESS_GRANTED = "witness_granted", "Witness granted an epoch"
+    STEPPED_DOWN = "stepped_down", "Stepped down", Topic.ISOLATION
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:

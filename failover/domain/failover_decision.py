@@ -15,6 +15,11 @@ class Action(Enum):
     NOTE_ISOLATION = "record isolation"
     # A restarted primary whose peer answered: bring the failover IPs up.
     CONFIRM = "confirm the primary role"
+    # With a witness (domain.witness_quorum): ask it for the next epoch
+    # instead of probing the test IPs; it refused; a cut-off primary steps down.
+    ASK_WITNESS = "ask the witness"
+    NOTE_NO_QUORUM = "record the witness's refusal"
+    STEP_DOWN = "step down"
 
 
 @dataclass(frozen=True)

@@ -92,8 +92,11 @@ def site_problems(
     health_worker_alive: bool,
     peer_reachable: bool | None,
     conflict: bool,
+    witness_reachable: bool | None = None,
+    stepped_down: bool = False,
 ) -> list[str]:
-    """Why this site is not healthy, for monitoring (empty when it is)."""
+    """Why this site is not healthy, for monitoring (empty when it is).
+    ``witness_reachable`` is None without a witness."""
     problems = []
     if not health_worker_alive:
         problems.append("no Celery worker has run a health check recently")
@@ -104,4 +107,8 @@ def site_problems(
             problems.append("the peer site is unreachable")
         if conflict:
             problems.append("both sites report the same role")
+        if witness_reachable is False:
+            problems.append("the witness is unreachable")
+        if stepped_down:
+            problems.append("this primary stepped down: cut off from its peer and its witness")
     return problems

@@ -27,6 +27,11 @@ NOT_PAIRED = Refusal("This site is in no failover relationship.", "not_in_relati
 ALREADY_PAIRED = Refusal("This site is already in a failover relationship.", "already_paired")
 SYNC_RUNNING = Refusal("A sync is already running.", "busy")
 PEER_UNREACHABLE = Refusal("The peer site is unreachable.", "unreachable")
+STEPPED_DOWN = Refusal(
+    "This site stepped down, cut off from its peer and its witness: primary-only work is "
+    "refused until it hears from either.",
+    "stepped_down",
+)
 
 
 def swap_in_progress(note: str) -> Refusal:
@@ -45,6 +50,8 @@ class PairState:
     # As the last health check found (None: not checked yet).
     peer_reachable: bool | None = None
     sync_running: bool = False
+    # A primary that stepped down (domain.witness_quorum).
+    stepped_down: bool = False
 
 
 def refusal(action: Action, state: PairState) -> Refusal | None:
@@ -55,6 +62,8 @@ def refusal(action: Action, state: PairState) -> Refusal | None:
         return ALREADY_PAIRED if state.role != Role.NONE else None
     if state.role == Role.NONE:
         return NOT_PAIRED
+    if state.stepped_down and action in (Action.SYNC_NOW, Action.BECOME):
+        return STEPPED_DOWN
     if action is Action.SYNC_NOW and state.sync_running:
         return SYNC_RUNNING
     return None

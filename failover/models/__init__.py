@@ -11,6 +11,7 @@ from failover.models.shared_ip import SharedIP
 from failover.models.site import SiteState
 from failover.models.swap import RoleSwap
 from failover.models.sync import SyncRun
+from failover.models.witness import WitnessedPair, WitnessedSite, WitnessLink
 
 __all__ = [
     "ApiToken",
@@ -30,4 +31,7 @@ __all__ = [
     "SiteState",
     "StatusEvent",
     "SyncRun",
+    "WitnessLink",
+    "WitnessedPair",
+    "WitnessedSite",
 ]

@@ -8,6 +8,7 @@ from django.utils import timezone
 from failover.domain.preconditions import PairState
 from failover.domain.roles import ROLE_CHOICES, Role
 from failover.models.singleton import SingletonModel
+from failover.models.witness import WitnessLink
 
 
 class SiteState(SingletonModel):
@@ -80,6 +81,24 @@ class SiteState(SingletonModel):
             self.refresh_from_db()
         return bool(started)
 
+    def step_down(self):
+        """Cut off from its peer and its witness (domain.witness_quorum): the
+        primary keeps its role but waits, as a restarted one does, with its
+        failover IPs down. Returns when, or None if the site changed meanwhile."""
+        at = timezone.now()
+        stepped = SiteState.objects.filter(
+            pk=self.pk, role=Role.PRIMARY, epoch=self.epoch, confirming_since__isnull=True
+        ).update(confirming_since=at)
+        if not stepped:
+            return None
+        self.refresh_from_db()
+        return at
+
+    @property
+    def stepped_down(self) -> bool:
+        """Waiting because it stepped down, rather than because it restarted."""
+        return self.confirming and WitnessLink.load().stepped_down_at == self.confirming_since
+
     def confirm(self) -> bool:
         """The role is confirmed, if the site is still as it was read
         (compare-and-set: False if a role change or another check came first)."""
@@ -104,7 +123,9 @@ class SiteState(SingletonModel):
         return self.swap_lock_note if self.swap_in_progress else None
 
     def pair_state(self, *, peer_reachable: bool | None = None, sync_running: bool = False):
-        return PairState(self.role, self.swap_note, peer_reachable, sync_running)
+        return PairState(
+            self.role, self.swap_note, peer_reachable, sync_running, stepped_down=self.stepped_down
+        )
 
     @property
     def sign_in_blocked(self) -> bool:

@@ -20,6 +20,17 @@ used only by the other site (``endpoints.py``):
 - ``POST role/lock``, ``role/unlock``: the swap lock, taken on both sites for
   a planned swap or a conflict fix; while held, other operations are refused.
 - ``POST role/change``: under that lock, take a role at a new epoch.
+- ``POST witness/configure``: the primary added (``{"host", "port"}``) or
+  removed (``{"host": null}``) the witness; the backup does the same.
+
+On a witness (a site in no relationship; any site holding the key may call):
+
+- ``POST witness/heartbeat``: a pair's site is alive (relationship id, its
+  peer's site id, host name, role, epoch, primary timeout); the answer is the
+  highest epoch the witness granted for that pair.
+- ``POST witness/grant``: the backup asks for ``requested_epoch``; granted
+  once, and only when the witness has not heard from the other site for the
+  primary timeout (``{"granted", "reason", "retry_in", "granted_epoch"}``).
 
 
 Every request carries five headers, all required:

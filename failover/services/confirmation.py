@@ -10,7 +10,7 @@ from failover.domain.event_kinds import EventKind
 from failover.domain.failover_decision import Action, Decision
 from failover.domain.primary_confirmation import Restart, decide
 from failover.domain.roles import Role
-from failover.models import BackupSettings, PeerStatus, SiteState, StatusEvent
+from failover.models import BackupSettings, PeerStatus, SiteState, StatusEvent, WitnessLink
 from failover.netif.probes import probe_all
 from failover.netif.reconcile import reconcile
 from failover.services import roles
@@ -20,6 +20,9 @@ WAITING = (
     "Restarted as primary: waiting to confirm the primary role with the peer "
     "before bringing the failover IPs up."
 )
+
+# What a waiting primary would do about its peer's silence without a witness.
+WITNESS_DECIDES = (Action.PROBE, Action.PROMOTE, Action.NOTE_ISOLATION)
 
 
 def begin() -> None:
@@ -48,6 +51,10 @@ def evaluate(site: SiteState) -> Decision:
         now=timezone.now(),
     )
     decision = decide(restart)
+    if decision.action in WITNESS_DECIDES and WitnessLink.load().configured:
+        # With a witness, the peer's silence and the test IPs prove nothing:
+        # the witness's answer decides (services.witness_checks).
+        return Decision(Action.NOTHING)
     if decision.action is Action.PROBE:
         probes = probe_all(restart.test_ips)
         decision = decide(replace(restart, probes=probes, now=timezone.now()))

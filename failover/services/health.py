@@ -24,8 +24,9 @@ class CheckOutcome:
     recheck_in: float | None = None
 
 
-def check_peer(*, peer=None) -> CheckOutcome:
-    """Ask the peer for its status, record it and act on it."""
+def check_peer(*, peer=None, witness=None) -> CheckOutcome:
+    """Ask the peer for its status, record it and act on it (``witness``:
+    the client of the witness, when the backup asks it for a grant)."""
     site = SiteState.load()
     if not site.in_relationship:
         return CheckOutcome("standalone: nothing to check")
@@ -35,7 +36,7 @@ def check_peer(*, peer=None) -> CheckOutcome:
         report = (peer or PeerClient.for_peer(site, settings.FAILOVER_PEER_TIMEOUT)).status()
     except PeerError as e:
         PeerStatus.record_check(started_at, None, str(e))
-        decision = _decide(SiteState.load())
+        decision = _decide(SiteState.load(), witness)
         # History and announcements after the decision, never in its way.
         _note_long_outage()
         _announce_again(came_back=False)
@@ -47,7 +48,7 @@ def check_peer(*, peer=None) -> CheckOutcome:
     if report.get("relationship_id") == str(site.relationship_id):
         _keep_one_primary(site, report)
     site = SiteState.load()
-    decision = _decide(site)
+    decision = _decide(site, witness)
     # Addresses that came up during this check were announced as they did.
     _announce_again(came_back=held and calls_for_announcement(previous, report))
     if site.is_backup and report.get("role") == Role.PRIMARY:
@@ -67,11 +68,11 @@ def _announce_again(*, came_back: bool) -> None:
         announce(now=came_back)
 
 
-def _decide(site: SiteState) -> Decision:
+def _decide(site: SiteState, witness=None) -> Decision:
     """The backup's failover decision, or a restarted primary's confirmation."""
     if site.confirming:
         return confirmation.evaluate(site)
-    return autofailover.evaluate(site)
+    return autofailover.evaluate(site, witness=witness)
 
 
 def _note_long_outage() -> None:

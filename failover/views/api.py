@@ -14,7 +14,14 @@ from failover.domain.history_filter import parse_history_filter
 from failover.domain.validation import parse_row_id
 from failover.errors import Refused
 from failover.forms import BecomeForm, PairingForm
-from failover.models import InterSiteKey, PeerStatus, QueueHeartbeat, SiteState, StatusEvent
+from failover.models import (
+    InterSiteKey,
+    PeerStatus,
+    QueueHeartbeat,
+    SiteState,
+    StatusEvent,
+    WitnessLink,
+)
 from failover.services import breaking, conflicts, pairing, swap_request, syncing
 from failover.shapes import event_json, site_status
 
@@ -66,9 +73,16 @@ def health(request):
         health_worker_alive=QueueHeartbeat.queue_alive("health"),
         peer_reachable=peer.reachable if site.in_relationship else None,
         conflict=peer.in_conflict_with(site),
+        witness_reachable=_witness_reachable(),
+        stepped_down=site.stepped_down,
     )
     body = {"healthy": not problems, "role": site.role, "problems": problems}
     return JsonResponse(body, status=503 if problems else 200)
+
+
+def _witness_reachable() -> bool | None:
+    link = WitnessLink.load()
+    return link.reachable if link.configured else None
 
 
 @require_POST

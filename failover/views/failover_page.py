@@ -23,6 +23,7 @@ from failover.shapes import sync_progress
 from failover.sync import changes
 from failover.views.history import filter_context, page_of_events, parse_id, requested_filter
 from failover.views.timeline import timeline_context
+from failover.views.witness_page import live_witness, witness_context
 
 LIVE_TARGET = "failover-live"
 # With continuous sync off the data version stands still: look again this often.
@@ -61,6 +62,7 @@ def live_context(site: SiteState, request) -> dict:
         "continuous_sync": backup_settings.continuous_sync,
         "sync_lag": changes.backup_lag_seconds(site),
         "left_behind": _left_behind(site),
+        **live_witness(),
     }
 
 
@@ -114,6 +116,7 @@ def render_page(request, *, status=200, **forms):
         "newest_event_id": events[0].pk if events else 0,
         "shared_ip_backend": settings.FAILOVER_SHARED_IP_BACKEND,
         "diverged_copies": DivergedCopy.objects.all(),
+        **witness_context(forms.get("witness_form")),
     }
     return render(request, "failover/page.html", context, status=status)
 

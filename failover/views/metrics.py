@@ -15,7 +15,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from failover.access import client_address
 from failover.domain.event_kinds import EventKind
 from failover.domain.roles import Role
-from failover.models import PeerStatus, SiteState, StatusEvent, SyncRun
+from failover.models import PeerStatus, SiteState, StatusEvent, SyncRun, WitnessLink
 from failover.peer import refusals
 
 NAN = float("nan")
@@ -43,6 +43,12 @@ class SiteCollector:
             "failover_peer_last_success_age_seconds",
             "Seconds since the last successful peer check",
             value=_age(peer.last_success_at),
+        )
+        witness = WitnessLink.load()
+        yield GaugeMetricFamily(
+            "failover_witness_reachable",
+            "1 if the last witness check succeeded (NaN without a witness)",
+            value=(1.0 if witness.reachable else 0.0) if witness.configured else NAN,
         )
         yield GaugeMetricFamily(
             "failover_conflict",

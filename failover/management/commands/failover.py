@@ -10,6 +10,7 @@ from failover.cli import (
     shared_ip_cmd,
     status_cmd,
     sync_cmd,
+    witness_cmd,
 )
 from failover.errors import Refused
 
@@ -23,6 +24,7 @@ SUBCOMMANDS = (
     key_cmd,
     history_cmd,
     diverged_cmd,
+    witness_cmd,
 )
 
 
