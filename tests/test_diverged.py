@@ -1,6 +1,7 @@
 """Diverged copies in process: what a former primary keeps before its data
 is replaced, and the copies on the page, in the API and on the command line."""
 
+import errno
 import io
 import json
 import os
@@ -10,11 +11,13 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from inotify_simple import INotify
 
 from failover.domain.roles import Role
 from failover.models import BackupSettings, DataChange, DivergedCopy, SiteState, StatusEvent
 from failover.services import diverged, diverged_archive, roles
 from failover.sync import baseline, database, hashing
+from failover.sync import watcher as watcher_module
 from failover.sync.manifest import build_manifest
 from failover.sync.watcher import DataWatcher
 from tests.fixtures.processes import run_command
@@ -253,6 +256,30 @@ def test_the_watcher_reports_bursts_and_falls_back_to_a_scan_on_overflow(tmp_pat
         _wait(lambda: seen.count(DataChange.Source.RESCAN) >= 2, "a rescan after the overflow")
     finally:
         release.set()
+        watcher.stop.set()
+        thread.join(5)
+
+
+class _WatchLimitReached(INotify):
+    """The kernel's watch limit, reached at a folder named ``too-many``."""
+
+    def add_watch(self, path, mask):
+        if str(path).endswith("too-many"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return super().add_watch(path, mask)
+
+
+def test_folders_the_kernel_will_not_watch_make_the_data_count_as_changed(tmp_path, monkeypatch):
+    monkeypatch.setattr(watcher_module, "UNWATCHED_RESCAN_SECONDS", 0.2)
+    root = tmp_path / "watched"
+    (root / "too-many").mkdir(parents=True)
+    seen: list[str] = []
+    watcher = DataWatcher(lambda: root, seen.append, inotify=_WatchLimitReached)
+    thread = threading.Thread(target=watcher.run, daemon=True)
+    thread.start()
+    try:
+        _wait(lambda: seen.count(DataChange.Source.RESCAN) >= 3, "rescans while unwatched")
+    finally:
         watcher.stop.set()
         thread.join(5)
 

@@ -7,9 +7,11 @@ the next sync lists everything.
 Runs in a thread of the worker's main process, started with the worker.
 """
 
+import errno
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,14 +38,20 @@ MASK = (
 # makes one change, not hundreds.
 DEBOUNCE_MS = 100
 POLL_MS = 500
+# Folders the kernel would not watch (fs.inotify.max_user_watches reached):
+# changes there go unseen, so the data counts as changed this often.
+UNWATCHED_RESCAN_SECONDS = 10
 
 
 class DataWatcher:
-    def __init__(self, root: Callable[[], Path], on_change: Callable[[str], object]):
+    def __init__(
+        self, root: Callable[[], Path], on_change: Callable[[str], object], inotify=INotify
+    ):
         """``root``: where the data directory is now (it is repointed on a
         backup after each sync)."""
         self.root = root
         self.on_change = on_change
+        self.inotify = inotify
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -56,13 +64,17 @@ class DataWatcher:
 
     def _watch(self, root: Path) -> None:
         root.mkdir(parents=True, exist_ok=True)
-        with INotify() as inotify:
-            folders = _watch_tree(inotify, root)
+        with self.inotify() as inotify:
+            folders, complete = _watch_tree(inotify, root)
             self.on_change(DataChange.Source.RESCAN)
+            rescanned = time.monotonic()
             while not self.stop.is_set():
                 events = inotify.read(timeout=POLL_MS, read_delay=DEBOUNCE_MS)
                 if self.root() != root:
                     return
+                if not complete and time.monotonic() - rescanned >= UNWATCHED_RESCAN_SECONDS:
+                    self.on_change(DataChange.Source.RESCAN)
+                    rescanned = time.monotonic()
                 if not events:
                     continue
                 if any(event.mask & flags.Q_OVERFLOW for event in events):
@@ -72,19 +84,31 @@ class DataWatcher:
                     if event.mask & flags.ISDIR and event.mask & (flags.CREATE | flags.MOVED_TO):
                         parent = folders.get(event.wd)
                         if parent is not None:
-                            folders.update(_watch_tree(inotify, parent / event.name))
+                            added, all_watched = _watch_tree(inotify, parent / event.name)
+                            folders.update(added)
+                            complete = complete and all_watched
                 self.on_change(DataChange.Source.FILES)
 
 
-def _watch_tree(inotify: INotify, top: Path) -> dict[int, Path]:
-    """Watch ``top`` and every folder under it; watch descriptor -> folder."""
-    folders = {}
+def _watch_tree(inotify: INotify, top: Path) -> tuple[dict[int, Path], bool]:
+    """Watch ``top`` and every folder under it: (watch descriptor -> folder,
+    whether every folder is watched)."""
+    folders, complete = {}, True
     for folder, dirs, _ in os.walk(top, followlinks=False):
         try:
             folders[inotify.add_watch(folder, MASK)] = Path(folder)
-        except OSError:
-            dirs.clear()  # gone meanwhile, or not a folder
-    return folders
+        except OSError as e:
+            dirs.clear()
+            if e.errno not in (errno.ENOENT, errno.ENOTDIR):  # not merely gone meanwhile
+                if complete:
+                    log.warning(
+                        "cannot watch %s (%s): the data counts as changed every %d s",
+                        folder,
+                        e.strerror,
+                        UNWATCHED_RESCAN_SECONDS,
+                    )
+                complete = False
+    return folders, complete
 
 
 def start(on_change: Callable[[str], object], root: Callable[[], Path]) -> DataWatcher:
