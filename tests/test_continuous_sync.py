@@ -174,3 +174,13 @@ def test_old_continuous_runs_are_forgotten_but_the_last_success(backup_here):
     assert sync_run.forget_old_continuous_runs(keep=2) == 3
     assert SyncRun.objects.filter(pk=kept.pk).exists()
     assert SyncRun.objects.count() == 3
+
+
+def test_a_continuous_sync_leaves_sync_now_enabled_on_the_page(backup_here, staff_client):
+    SyncRun.objects.create(trigger="continuous", status="running")
+    page = staff_client.get("/management/failover/").content.decode()
+    assert "A sync is already running" not in page
+    SyncRun.objects.all().delete()
+    SyncRun.objects.create(trigger="manual", status="running")
+    page = staff_client.get("/management/failover/").content.decode()
+    assert "A sync is already running" in page

@@ -84,10 +84,10 @@ def _become_form(site: SiteState, peer: PeerStatus | None) -> BecomeForm:
 
 
 def _blocked_actions(site, request, peer, running_sync) -> dict[str, str]:
-    """Why each action's button is disabled, for this user ("" when it is not)."""
-    state = site.pair_state(
-        peer_reachable=peer.reachable if peer else None, sync_running=running_sync is not None
-    )
+    """Why each action's button is disabled, for this user ("" when it is not).
+    A continuous sync does not disable Sync now: it gives way to it."""
+    blocking = running_sync is not None and running_sync.get("trigger") != "continuous"
+    state = site.pair_state(peer_reachable=peer.reachable if peer else None, sync_running=blocking)
     reasons = blocked_actions(state)
     if not can_manage(request.user):
         return dict.fromkeys(reasons, CHANGE_REFUSED)
