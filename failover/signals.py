@@ -14,7 +14,7 @@ from failover.netif.reconcile import reconcile
 from failover.services import confirmation, continuous, notifications
 from failover.services.health import check_peer
 from failover.services.sync_run import fail_interrupted
-from failover.sync import database, watcher
+from failover.sync import changes, database, watcher
 
 event_log = logging.getLogger("failover.events")
 
@@ -51,7 +51,9 @@ def settle_after_a_restart(**kwargs):
 @worker_ready.connect
 def watch_data_directory(**kwargs):
     """Continuous sync: the primary's worker watches its data directory."""
-    watcher.start(_files_changed, lambda: settings.FAILOVER_DATA_DIR.resolve())
+    watcher.start(
+        _files_changed, lambda: settings.FAILOVER_DATA_DIR.resolve(), alive=changes.watching
+    )
 
 
 def _files_changed(source: str) -> None:

@@ -2,17 +2,30 @@
 queue (one running, one waiting), the lag, and the peer calls between them."""
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.utils import timezone
 
 from failover.domain.peer_report import report_problem
 from failover.domain.roles import Role
-from failover.models import BackupSettings, DataChange, Delivery, PeerStatus, SiteState, SyncRun
+from failover.models import (
+    BackupSettings,
+    DataChange,
+    Delivery,
+    InterSiteKey,
+    PeerStatus,
+    SiteState,
+    SyncRun,
+)
 from failover.services import continuous, roles, sync_run, syncing
 from failover.shapes import site_status, status_report
 from failover.sync import changes
+from tests.fixtures.peer import signed_headers
+
+KEY = "k" * 40
 
 
 def _version(change: int) -> str:
@@ -184,3 +197,34 @@ def test_a_continuous_sync_leaves_sync_now_enabled_on_the_page(backup_here, staf
     SyncRun.objects.create(trigger="manual", status="running")
     page = staff_client.get("/management/failover/").content.decode()
     assert "A sync is already running" in page
+
+
+@pytest.fixture
+def serving_primary(primary_here, settings, tmp_path):
+    settings.FAILOVER_ALLOW_INSECURE_PEER = True
+    settings.FAILOVER_DATA_DIR = tmp_path / "data"
+    settings.FAILOVER_DATA_DIR.mkdir()
+    InterSiteKey.objects.create(pk=1, key=KEY)
+    return SiteState.load()
+
+
+def _manifest(client, site, known: str) -> dict:
+    path, query = "/api/peer/v1/sync/manifest", urlencode({"known": known})
+    headers = signed_headers(
+        KEY, "GET", path, query=query, site_id=str(site.peer_site_id), to=str(site.site_id)
+    )
+    return client.get(f"{path}?{query}", headers=headers).json()
+
+
+def test_unchanged_is_answered_only_while_the_watch_is_alive(client, serving_primary):
+    cache.delete(changes.WATCHING_KEY)
+    version = changes.current_version()
+    listed = _manifest(client, serving_primary, version)
+    assert "files" in listed and listed["data_version"] == version
+    changes.watching()
+    assert _manifest(client, serving_primary, version) == {
+        "version": listed["version"],
+        "unchanged": True,
+        "data_version": version,
+    }
+    assert "files" in _manifest(client, serving_primary, "someone:else:1")

@@ -98,9 +98,11 @@ def _execute(run: SyncRun) -> str:
             report_progress=_Progress(run.pk),
             parallel=settings.FAILOVER_SYNC_PARALLEL,
             last_database_digest=previous.database_digest if previous else "",
-            # Only continuous syncs trust the version; the others list
-            # everything, as the safety net.
-            known_version=previous.data_version if previous and quiet else "",
+            # The interval sync lists everything, as the safety net; the
+            # others trust the primary's watch.
+            known_version=previous.data_version
+            if previous and run.trigger != SyncRun.Trigger.SCHEDULE
+            else "",
             before_replacing=diverged.keep_if_lost,
             limits=Limits(
                 entries=settings.FAILOVER_SYNC_MAX_ENTRIES,

@@ -7,11 +7,26 @@ makes a version from another time this site was primary (or from the other
 site) never match.
 """
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
 from failover.models import DataChange, Delivery, PeerStatus, SiteState
+
+# The watcher says it is watching at least this often; the primary answers
+# "unchanged" only while it does (a dead worker's watch sees nothing).
+WATCHING_KEY = "failover:data-watcher-alive"
+WATCHING_TTL = 2
+
+
+def watching() -> None:
+    """The data directory's watch is alive (the watcher, each poll)."""
+    cache.set(WATCHING_KEY, 1, timeout=WATCHING_TTL)
+
+
+def watched() -> bool:
+    return cache.get(WATCHING_KEY) is not None
 
 
 def record(source: str) -> int:

@@ -40,7 +40,7 @@ def manifest(request):
     # Read before listing: a change made while listing gets a later number,
     # so the backup comes back for it.
     version = changes.current_version(site)
-    if request.GET.get("known") == version:
+    if request.GET.get("known") == version and changes.watched():
         return JsonResponse({"version": __version__, "unchanged": True, "data_version": version})
     entries = build_manifest(data_root())
     baseline.remember_served(changes.parse_version(version, site), entries)

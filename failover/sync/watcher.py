@@ -45,13 +45,19 @@ UNWATCHED_RESCAN_SECONDS = 10
 
 class DataWatcher:
     def __init__(
-        self, root: Callable[[], Path], on_change: Callable[[str], object], inotify=INotify
+        self,
+        root: Callable[[], Path],
+        on_change: Callable[[str], object],
+        inotify=INotify,
+        alive: Callable[[], object] = lambda: None,
     ):
         """``root``: where the data directory is now (it is repointed on a
-        backup after each sync)."""
+        backup after each sync). ``alive()``: called at least every poll
+        while every change is seen."""
         self.root = root
         self.on_change = on_change
         self.inotify = inotify
+        self.alive = alive
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -75,6 +81,8 @@ class DataWatcher:
                 if not complete and time.monotonic() - rescanned >= UNWATCHED_RESCAN_SECONDS:
                     self.on_change(DataChange.Source.RESCAN)
                     rescanned = time.monotonic()
+                if complete:
+                    self.alive()
                 if not events:
                     continue
                 if any(event.mask & flags.Q_OVERFLOW for event in events):
@@ -111,7 +119,7 @@ def _watch_tree(inotify: INotify, top: Path) -> tuple[dict[int, Path], bool]:
     return folders, complete
 
 
-def start(on_change: Callable[[str], object], root: Callable[[], Path]) -> DataWatcher:
-    watcher = DataWatcher(root, on_change)
+def start(on_change: Callable[[str], object], root: Callable[[], Path], alive) -> DataWatcher:
+    watcher = DataWatcher(root, on_change, alive=alive)
     threading.Thread(target=watcher.run, name="data-watcher", daemon=True).start()
     return watcher
