@@ -98,11 +98,10 @@ def _execute(run: SyncRun) -> str:
             report_progress=_Progress(run.pk),
             parallel=settings.FAILOVER_SYNC_PARALLEL,
             last_database_digest=previous.database_digest if previous else "",
-            # The interval sync lists everything, as the safety net; the
-            # others trust the primary's watch.
-            known_version=previous.data_version
-            if previous and run.trigger != SyncRun.Trigger.SCHEDULE
-            else "",
+            # Only continuous syncs trust the primary's watch: one follows
+            # every change it records, whereas a Sync now may come within the
+            # watch's debounce of a write. The others list everything.
+            known_version=previous.data_version if previous and quiet else "",
             before_replacing=diverged.keep_if_lost,
             limits=Limits(
                 entries=settings.FAILOVER_SYNC_MAX_ENTRIES,
