@@ -114,32 +114,40 @@ def _execute(run: SyncRun) -> str:
     except Exception as e:  # anything unforeseen still ends the run and says why
         log.exception("sync #%s crashed", run.pk)
         return fail(run.pk, f"unexpected error: {e}")
-    _finish(
-        run.pk,
-        status=SyncRun.Status.SUCCEEDED,
-        database_digest=result.database_digest,
-        data_version=result.data_version,
-    )
-    run.refresh_from_db()
+    message = _succeed(run, result)
     _tell_delivered(site, result)
+    return message
+
+
+def _succeed(run: SyncRun, result) -> str:
+    """End the run and record its event at once: whoever sees the run ended
+    finds the event too."""
     counters = result.counters
-    if quiet:
-        return f"Continuous sync #{run.pk}: {counters.files_fetched} files fetched."
-    message = (
-        f"Data sync #{run.pk} succeeded: {counters.files_total} files "
-        f"({_size(counters.bytes_total)}); {counters.files_fetched} fetched, "
-        f"{_size(counters.bytes_transferred)} transferred in {run.duration:.1f} s."
-    )
-    StatusEvent.record(
-        EventKind.SYNC_SUCCEEDED,
-        message,
-        actor=run.actor,
-        run=run.pk,
-        files=counters.files_total,
-        fetched=counters.files_fetched,
-        bytes=counters.bytes_transferred,
-        duration=run.duration,
-    )
+    with transaction.atomic():
+        _finish(
+            run.pk,
+            status=SyncRun.Status.SUCCEEDED,
+            database_digest=result.database_digest,
+            data_version=result.data_version,
+        )
+        run.refresh_from_db()
+        if run.trigger == SyncRun.Trigger.CONTINUOUS:
+            return f"Continuous sync #{run.pk}: {counters.files_fetched} files fetched."
+        message = (
+            f"Data sync #{run.pk} succeeded: {counters.files_total} files "
+            f"({_size(counters.bytes_total)}); {counters.files_fetched} fetched, "
+            f"{_size(counters.bytes_transferred)} transferred in {run.duration:.1f} s."
+        )
+        StatusEvent.record(
+            EventKind.SYNC_SUCCEEDED,
+            message,
+            actor=run.actor,
+            run=run.pk,
+            files=counters.files_total,
+            fetched=counters.files_fetched,
+            bytes=counters.bytes_transferred,
+            duration=run.duration,
+        )
     return message
 
 
@@ -156,10 +164,11 @@ def _tell_delivered(site: SiteState, result) -> None:
 
 
 def fail(run_id: int, reason: str) -> str:
-    if not _finish(run_id, status=SyncRun.Status.FAILED, error=reason):
-        return f"sync #{run_id} had already ended"
     message = f"Data sync #{run_id} failed: {reason}"
-    StatusEvent.record(EventKind.SYNC_FAILED, message, run=run_id, reason=reason)
+    with transaction.atomic():  # the run ended and its event, seen together
+        if not _finish(run_id, status=SyncRun.Status.FAILED, error=reason):
+            return f"sync #{run_id} had already ended"
+        StatusEvent.record(EventKind.SYNC_FAILED, message, run=run_id, reason=reason)
     return message
 
 

@@ -38,20 +38,29 @@ class Lan:
     def __init__(self, names: list[str], tag: str):
         self.bridge = f"fobr{tag}"[:15]
         self.hosts: dict[str, tuple[str, str]] = {}
+        self.outsides: list[str] = []
         self.subnet = _free_subnet()
         self.gateway = self.address(254)
+        try:
+            self._build(names, tag)
+        except BaseException:
+            self.close()  # a half-built LAN would block the next one's names
+            raise
+
+    def _build(self, names: list[str], tag: str) -> None:
         _ip("link", "add", self.bridge, "type", "bridge")
         _ip("addr", "add", f"{self.gateway}/24", "dev", self.bridge)
         _ip("link", "set", self.bridge, "up")
         for number, name in enumerate(names, start=1):
             netns, outside = f"fo{tag}-{number}", f"fo{tag}v{number}"[:15]
             _ip("netns", "add", netns)
+            self.hosts[name] = (netns, self.address(number))
             _ip("link", "add", outside, "type", "veth", "peer", "name", "eth0", "netns", netns)
+            self.outsides.append(outside)
             _ip("link", "set", outside, "master", self.bridge, "up")
             _ip("addr", "add", f"{self.address(number)}/24", "dev", "eth0", netns=netns)
             _ip("link", "set", "eth0", "up", netns=netns)
             _ip("link", "set", "lo", "up", netns=netns)
-            self.hosts[name] = (netns, self.address(number))
 
     def address(self, host_number: int) -> str:
         """The LAN's address ending in ``host_number``: 100 and up are free
@@ -72,6 +81,10 @@ class Lan:
         _ip("link", "set", "eth0", "up" if up else "down", netns=self.hosts[name][0])
 
     def close(self) -> None:
+        # The kernel tears a deleted namespace's veths down in the background;
+        # deleting each pair first frees its name before the next LAN wants it.
+        for outside in self.outsides:
+            _ip("link", "delete", outside, check=False)
         for netns, _ in self.hosts.values():
             _ip("netns", "delete", netns, check=False)
         _ip("link", "delete", self.bridge, check=False)
