@@ -7,6 +7,7 @@ epoch; the backup asks it for the next epoch before failing over."""
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from failover.domain.event_kinds import EventKind
@@ -120,17 +121,19 @@ def watch_primary() -> Decision:
 
 def step_down(site: SiteState, reason: str) -> bool:
     """Failover IPs down and wait, as a restarted primary does, until the
-    peer or the witness answers."""
-    at = site.step_down()
-    if at is None:
-        return False
-    WitnessLink.objects.filter(pk=WitnessLink.load().pk).update(stepped_down_at=at)
-    problems = reconcile()
-    StatusEvent.record(
-        EventKind.STEPPED_DOWN,
-        reason + (f". Failover IPs: {'; '.join(problems)}." if problems else "."),
-        epoch=site.epoch,
-    )
+    peer or the witness answers. One transaction: whoever reads the site
+    stepped down reads its failover IPs down too."""
+    with transaction.atomic():
+        at = site.step_down()
+        if at is None:
+            return False
+        WitnessLink.objects.filter(pk=WitnessLink.load().pk).update(stepped_down_at=at)
+        problems = reconcile()
+        StatusEvent.record(
+            EventKind.STEPPED_DOWN,
+            reason + (f". Failover IPs: {'; '.join(problems)}." if problems else "."),
+            epoch=site.epoch,
+        )
     return True
 
 
