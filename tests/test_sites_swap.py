@@ -42,11 +42,12 @@ class RoleWatch:
         if exc[0] is not None:
             return
         first = {i: next(r for j, r in self.seen if j == i) for i in range(2)}
+        assert sorted(first.values()) == ["backup", "primary"], self.seen
         riser = next(i for i in range(2) if first[i] == "backup")
-        rose = next((n for n, (i, r) in enumerate(self.seen) if i == riser and r == "primary"))
-        overlap = [(i, r) for i, r in self.seen[rose:] if i != riser and r == "primary"]
+        rose = [n for n, (i, r) in enumerate(self.seen) if i == riser and r == "primary"]
+        assert rose, f"the watch never saw the new primary: {self.seen}"
+        overlap = [(i, r) for i, r in self.seen[rose[0] :] if i != riser and r == "primary"]
         assert not overlap, "the old primary was still primary after the new one promoted"
-        assert len(self.seen) > 6
 
 
 def _with_failover_ips(cluster):

@@ -57,8 +57,10 @@ def test_losing_the_primary_mid_sync_keeps_the_previous_copy(paired, fault):
         fault
     ]()
 
-    failed = _failed_run(backup, run_id, within=5)
-    assert failed["elapsed"] < 10
+    # The backup first reads what the sockets still buffer, at the limit's
+    # pace, then gives up after the peer timeout (5 s) without data.
+    failed = _failed_run(backup, run_id, within=15)
+    assert failed["elapsed"] < 15
     assert "big.bin" in failed["reason"] or "primary" in failed["reason"]
     assert listing(backup.data_dir) == previous  # the previous copy, still in use
 
