@@ -3,6 +3,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
+# Parallel test processes (pytest-xdist), each with its own databases, Redis
+# databases and ports (tests/parallel.py). The live-site tests mostly wait, so
+# three keep two cores busy; 0 runs everything in this process.
+TEST_WORKERS ?= 3
 
 .PHONY: demo test test-fast lint install clean
 
@@ -20,7 +24,7 @@ demo: install
 test: install
 	@mkdir -p var
 	@$(PY) tests/select_backends.py > var/test-backends.env
-	@set -a && . ./var/test-backends.env && set +a && $(PY) -m pytest $(PYTEST_ARGS)
+	@set -a && . ./var/test-backends.env && set +a && $(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # Every in-process test: no live sites, no browser.
 test-fast: install

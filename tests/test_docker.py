@@ -196,12 +196,12 @@ def test_the_redis_transport_is_declared():
 
 
 def test_the_smoke_run_uses_redis_databases_the_harness_leaves_alone():
-    from tests.harness.backends import REDIS_DATABASES
+    from tests.parallel import TEST_DATABASES
 
     smoke = (DOCKER / "smoke.sh").read_text()
     numbers = {int(n) for n in re.findall(r"\[site-[ab]\]=(\d+)", smoke)}
     assert numbers == {13, 14}
-    assert not numbers & set(REDIS_DATABASES) and 15 not in numbers
+    assert not numbers & set(TEST_DATABASES)
 
 
 def test_the_healthchecks_name_existing_checks(compose):

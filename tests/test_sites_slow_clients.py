@@ -12,8 +12,10 @@ from tests.harness.slow_clients import SlowClients
 pytestmark = pytest.mark.sites
 
 
-def test_200_slow_connections_stop_neither_the_pages_nor_the_health_checks(paired):
+def test_200_slow_connections_stop_neither_the_pages_nor_the_health_checks(cluster_factory):
+    paired = cluster_factory(2, env={"FAILOVER_WEB_WORKERS": "2"})  # production's default
     primary, backup = paired[0], paired[1]
+    paired.pair(primary, backup)
     backup.wait_status(lambda s: s["peer"]["reachable"], what="the backup's first check")
     primary.wait_status(lambda s: s["peer"]["reachable"], what="the primary's first check")
     slowest = 0.0

@@ -1,6 +1,7 @@
 """Databases and brokers for harness sites: a PostgreSQL database cloned from a
-migrated template and a Redis database number when they answer (always in
-CI), else a copied SQLite file and the site's embedded Redis."""
+template and a Redis database number when they answer (always in CI), else a
+copied SQLite file and the site's embedded Redis. The template is migrated and
+set up once per test run, so a site starts with no process run for it."""
 
 import itertools
 import os
@@ -12,15 +13,44 @@ import threading
 from pathlib import Path
 
 from failover_site.launch import BASE_DIR
+from tests.parallel import TEST_DATABASES
 
 POSTGRES_ADMIN = os.environ.get("FAILOVER_TEST_POSTGRES", "")
 REDIS = os.environ.get("FAILOVER_TEST_REDIS", "")
-# Redis database 15 belongs to the test process itself; 0 is left alone, and
-# 13 and 14 to docker/smoke.sh's two stacks (CI runs it on the same server).
-REDIS_DATABASES = range(1, 13)
+# The Redis databases of the sites the harness starts: a parallel test
+# worker's share (tests/parallel.py), else all but the test process's own.
+REDIS_DATABASES = [
+    int(n) for n in os.environ.get("FAILOVER_TEST_REDIS_DATABASES", "").split(",") if n
+] or TEST_DATABASES[1:]
 _REDIS_NUMBERS = itertools.cycle(REDIS_DATABASES)
 _lock = threading.Lock()
 _templates: dict[str, str] = {}
+
+ADMIN = "admin"
+PASSWORD = "harness-admin-password"
+TOKEN = "fo_harness-token-shared-by-every-site"
+# One key for every site of the run: sites of different clusters never meet.
+INTER_SITE_KEY = secrets.token_urlsafe(40)
+
+# The same administrator and API token on every site (as data sync would make
+# them), so the harness keeps its access across syncs and failovers. The site
+# state goes: each site makes its own (its own site id) when it first starts.
+_SETUP = f"""
+import hashlib
+from django.contrib.auth import get_user_model
+from failover.services.configuration import set_inter_site_key
+from failover.models import ApiToken, BackupSettings, SiteState
+user = get_user_model().objects.create_superuser({ADMIN!r}, "admin@example.com", {PASSWORD!r})
+ApiToken.objects.create(user=user, name="harness", hint={TOKEN!r}[:8],
+                        digest=hashlib.sha256({TOKEN!r}.encode()).hexdigest())
+set_inter_site_key({INTER_SITE_KEY!r}, "harness")
+# Automatic syncs would race the syncs tests start; the tests of the schedule
+# and of continuous sync turn them on.
+BackupSettings.objects.update_or_create(
+    pk=1, defaults={{"sync_interval": 0, "continuous_sync": False}}
+)
+SiteState.objects.all().delete()
+"""
 
 
 def _postgres(sql: str) -> None:
@@ -34,20 +64,21 @@ def _postgres_url(name: str) -> str:
     return POSTGRES_ADMIN.rsplit("/", 1)[0] + "/" + name
 
 
-def _migrate(database_url: str, var_dir: Path) -> None:
+def _migrate_and_set_up(database_url: str, var_dir: Path) -> None:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "FAILOVER_VAR_DIR": str(var_dir),
         "SECRET_KEY": secrets.token_urlsafe(48),
     }
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=BASE_DIR,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    for command in (["migrate", "--noinput", "-v", "0"], ["shell", "-c", _SETUP]):
+        subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=BASE_DIR,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
 
 
 def _template(kind: str, work_dir: Path) -> str:
@@ -59,11 +90,11 @@ def _template(kind: str, work_dir: Path) -> str:
                 name = f"failover_tpl_{os.getpid()}"
                 _postgres(f'DROP DATABASE IF EXISTS "{name}"')
                 _postgres(f'CREATE DATABASE "{name}"')
-                _migrate(_postgres_url(name), work_dir)
+                _migrate_and_set_up(_postgres_url(name), work_dir)
                 _templates[kind] = name
             else:
                 path = work_dir / "template.sqlite3"
-                _migrate(f"sqlite:///{path}", work_dir)
+                _migrate_and_set_up(f"sqlite:///{path}", work_dir)
                 _templates[kind] = str(path)
         return _templates[kind]
 

@@ -1,19 +1,33 @@
 """N live sites and the links between them."""
 
-import secrets
+import itertools
+import os
 import socket
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from tests.harness import backends
 from tests.harness.netns import Lan
 from tests.harness.proxy import LinkProxy
 from tests.harness.site import LiveSite
 
+# Sites' ports come from a range of this test worker's own, below the
+# kernel's ephemeral ports: a port the kernel hands out is free again as soon
+# as it is closed, and a parallel worker could be handed it before the site
+# that was meant to have it starts.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+_PORTS = itertools.cycle(range(20000 + 2000 * _WORKER, 22000 + 2000 * _WORKER))
+
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    for port in _PORTS:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError("unreachable: the cycle never ends")
 
 
 class Cluster:
@@ -32,14 +46,10 @@ class Cluster:
         """``lan``: run the sites as hosts of that LAN (each in its namespace)
         instead of on loopback behind link proxies."""
         self.work_dir = work_dir
-        self.key = secrets.token_urlsafe(40)
+        self.key = backends.INTER_SITE_KEY
         self.lan = lan
         names = [f"site-{chr(ord('a') + i)}" for i in range(count)]
-        # Distinct: a port is free again as soon as free_port() returns it.
-        ports: list[int] = []
-        while len(ports) < count:
-            ports.append(free_port())
-            ports = list(dict.fromkeys(ports))
+        ports = [free_port() for _ in range(count)]
         self.sites = [
             LiveSite(
                 name,
@@ -55,31 +65,17 @@ class Cluster:
             {}
             if lan
             else {
-                (a.name, b.name): self._link_to(b.port)
+                (a.name, b.name): LinkProxy(b.port)
                 for a in self.sites
                 for b in self.sites
                 if a is not b
             }
         )
 
-    def _link_to(self, port: int) -> LinkProxy:
-        """A proxy to ``port`` that does not itself listen on a site's port:
-        the kernel may hand a proxy a port just chosen for a site that has
-        not started yet, which would then fail to start, and the proxy would
-        forward to itself without end."""
-        site_ports = {site.port for site in self.sites}
-        proxy = LinkProxy(port)
-        while proxy.port in site_ports:
-            proxy.close()
-            proxy = LinkProxy(port)
-        return proxy
-
     def __getitem__(self, index: int) -> LiveSite:
         return self.sites[index]
 
     def start(self) -> "Cluster":
-        with ThreadPoolExecutor(len(self.sites)) as pool:
-            list(pool.map(lambda site: site.prepare(self.key), self.sites))
         for site in self.sites:
             site.start()
         with ThreadPoolExecutor(len(self.sites)) as pool:
@@ -106,16 +102,12 @@ class Cluster:
         }
 
     def pair(self, primary: LiveSite, backup: LiveSite) -> None:
+        """Pair through the JSON API (one request; the command line and the
+        page have tests of their own)."""
         form = self.pairing_form(primary, backup)
-        primary.manage(
-            "failover",
-            "pair",
-            *[
-                arg
-                for name, value in form.items()
-                for arg in (f"--{name.replace('_', '-')}", value)
-            ],
-        )
+        response = primary.api("POST", "failover/pair", json=form, timeout=30)
+        if response.status_code != 200:
+            raise RuntimeError(f"pairing {primary.name} with {backup.name}: {response.text}")
 
     def cut(self, a: LiveSite, b: LiveSite) -> None:
         self.link(a, b).set_cut(True)

@@ -2,6 +2,7 @@
 their own (root only): the floating-IP tests of the linux backend, with a
 client host that watches who answers on the floating IP."""
 
+import fcntl
 import ipaddress
 import subprocess
 
@@ -10,6 +11,7 @@ import subprocess
 # subnet, and a second bridge on the same subnet would make the host route
 # to the stale one.
 SUBNETS = ipaddress.ip_network("10.99.0.0/16")
+LOCK = "/tmp/failover-test-lans.lock"
 
 
 def _ip(*args: str, netns: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
@@ -39,13 +41,16 @@ class Lan:
         self.bridge = f"fobr{tag}"[:15]
         self.hosts: dict[str, tuple[str, str]] = {}
         self.outsides: list[str] = []
-        self.subnet = _free_subnet()
-        self.gateway = self.address(254)
-        try:
-            self._build(names, tag)
-        except BaseException:
-            self.close()  # a half-built LAN would block the next one's names
-            raise
+        # Parallel test workers build LANs too: one at a time takes a subnet.
+        with open(LOCK, "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self.subnet = _free_subnet()
+            self.gateway = self.address(254)
+            try:
+                self._build(names, tag)
+            except BaseException:
+                self.close()  # a half-built LAN would block the next one's names
+                raise
 
     def _build(self, names: list[str], tag: str) -> None:
         _ip("link", "add", self.bridge, "type", "bridge")

@@ -12,31 +12,7 @@ import requests
 from failover_site.launch import ROLES, SiteProcesses, SiteSpec
 from tests.fixtures.waiting import wait_for
 from tests.harness import backends
-
-ADMIN = "admin"
-
-PASSWORD = "harness-admin-password"
-
-# The same administrator and API token on every site (as data sync would make
-# them), so the harness keeps its access across syncs and failovers.
-_SETUP = """
-import hashlib
-from django.contrib.auth import get_user_model
-from failover.services.configuration import set_inter_site_key
-from failover.models import ApiToken
-user = get_user_model().objects.create_superuser({admin!r}, "admin@example.com", {password!r})
-ApiToken.objects.create(user=user, name="harness", hint={token!r}[:8],
-                        digest=hashlib.sha256({token!r}.encode()).hexdigest())
-set_inter_site_key({key!r}, "harness")
-# Automatic syncs would race the syncs tests start; the tests of the schedule
-# and of continuous sync turn them on.
-from failover.models import BackupSettings
-BackupSettings.objects.update_or_create(
-    pk=1, defaults={{"sync_interval": 0, "continuous_sync": False}}
-)
-"""
-
-TOKEN = "fo_harness-token-shared-by-every-site"
+from tests.harness.backends import ADMIN, PASSWORD, TOKEN
 
 
 class LiveSite:
@@ -97,13 +73,6 @@ class LiveSite:
     def data_dir(self) -> Path:
         """FAILOVER_DATA_DIR (a symlink to the current copy on a synced backup)."""
         return self.var_dir / "data"
-
-    def prepare(self, inter_site_key: str) -> None:
-        self.manage(
-            "shell",
-            "-c",
-            _SETUP.format(admin=ADMIN, password=PASSWORD, key=inter_site_key, token=TOKEN),
-        )
 
     # Processes -----------------------------------------------------------
 
@@ -171,11 +140,11 @@ class LiveSite:
             return self.spec.manage(*args, stdin=stdin)
         return self.spec.run_manage(*args, stdin=stdin)
 
-    def api(self, method: str, path: str, **kwargs) -> requests.Response:
+    def api(self, method: str, path: str, timeout: float = 10, **kwargs) -> requests.Response:
         return requests.request(
             method,
             f"{self.url}/api/v1/{path}",
-            timeout=10,
+            timeout=timeout,
             verify=False,
             headers={"Authorization": f"Bearer {self.token}"},
             **kwargs,
