@@ -7,8 +7,9 @@ loopback, PostgreSQL and Redis when they answer) and an rsync daemon serving
 the primary's data directory, then prints:
 
 - a full sync of 1 GiB in 1,000 files: throughput, and its ratio to rsync
-  (target at least 1.0);
-- a no-change resync of 10,000 files (target under 1 s);
+  (targets: 1.2 the first time, 1.5 with the primary's hashes cached);
+- a no-change resync of 10,000 files, in one round trip (the primary's watch
+  saw no change) and listing everything (target: no slower than rsync);
 - one changed file among 10,000: bytes moved against the file's size;
 - the bandwidth limit's accuracy at 50 Mbit/s;
 - the backup worker's peak memory while syncing one 2 GiB file (target under
@@ -134,7 +135,7 @@ def main() -> int:
         )
         results.append(
             (
-                "  ratio to rsync (target >= 1.0)",
+                "  ratio to rsync (targets 1.2 cold, 1.5 cached)",
                 f"{rsync_s / cold:.2f} cold, {rsync_s / warm_s:.2f} cached",
             )
         )
@@ -147,13 +148,19 @@ def main() -> int:
             path.write_bytes(b"x" * (100 + i % 900))
         _sync(backup)
         again = _sync(backup)
+        # Without its watch (the worker that holds it stopped) the primary
+        # lists everything, as for the interval sync, the safety net.
+        primary.kill(["worker"])
+        listed = _sync(backup)
+        primary.restart(["worker"])
         rsync.pull("", work / "rsync-all")
         still, _ = rsync.pull("", work / "rsync-all")
         results.append(
             (
                 f"No-change resync, {files + many:,} files",
-                f"ours {again['duration']:.2f} s ({again['wall']:.2f} s with the "
-                f"command), rsync {still:.2f} s (target < 1 s)",
+                f"ours {again['duration']:.2f} s, one round trip ({again['wall']:.2f} s with "
+                f"the command); {listed['duration']:.2f} s listing everything; "
+                f"rsync {still:.2f} s (target: no slower than rsync)",
             )
         )
 

@@ -1,5 +1,5 @@
-"""One JSON object per log line (FAILOVER_LOG_FORMAT=json), for web and worker
-alike; history events carry their kind, actor and details."""
+"""Django's LOGGING, plain or one JSON object per line (FAILOVER_LOG_FORMAT=json),
+for web and worker alike; history events carry their kind, actor and details."""
 
 import json
 import logging
@@ -22,3 +22,17 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)
+
+
+def logging_config(level: str, log_format: str) -> dict:
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+            "json": {"()": "failover_site.log_format.JsonFormatter"},
+        },
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": log_format}},
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {"axes": {"level": "WARNING"}},
+    }

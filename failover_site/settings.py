@@ -15,6 +15,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 
 from failover_site import embedded_redis
+from failover_site.beat_schedule import beat_schedule
 from failover_site.env import (
     SettingError,
     envbool,
@@ -25,6 +26,7 @@ from failover_site.env import (
     envnetworks,
     envstr,
 )
+from failover_site.log_format import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("FAILOVER_VAR_DIR", str(BASE_DIR / "var"))).resolve()
@@ -233,35 +235,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 FAILOVER_HEALTH_INTERVAL = envfloat("FAILOVER_HEALTH_INTERVAL", 2.0, minimum=0.2, maximum=300)
-CELERY_BEAT_SCHEDULE = {
-    "check-peer": {
-        "task": "failover.tasks.check_peer",
-        "schedule": FAILOVER_HEALTH_INTERVAL,
-        # Expire just under the interval so a stalled worker does not run a
-        # backlog of stale checks when it comes back.
-        "options": {"queue": "health", "expires": FAILOVER_HEALTH_INTERVAL * 0.9},
-    },
-    "check-witness": {
-        "task": "failover.tasks.check_witness",
-        "schedule": FAILOVER_HEALTH_INTERVAL,
-        "options": {"queue": "health", "expires": FAILOVER_HEALTH_INTERVAL * 0.9},
-    },
-    "start-sync-if-due": {
-        "task": "failover.tasks.start_sync_if_due",
-        "schedule": 15.0,
-        "options": {"queue": "default", "expires": 14},
-    },
-    "housekeeping": {
-        "task": "failover.tasks.housekeeping",
-        "schedule": 60.0,
-        "options": {"queue": "default", "expires": 59},
-    },
-    "default-queue-heartbeat": {
-        "task": "failover.tasks.heartbeat",
-        "schedule": 15.0,
-        "options": {"queue": "default", "expires": 14},
-    },
-}
+CELERY_BEAT_SCHEDULE = beat_schedule(FAILOVER_HEALTH_INTERVAL)
 
 # Failover -----------------------------------------------------------------
 FAILOVER_SITE_NAME = envstr("FAILOVER_SITE_NAME") or socket.gethostname()
@@ -300,7 +274,6 @@ FAILOVER_SYNC_MAX_ENTRIES = envint("FAILOVER_SYNC_MAX_ENTRIES", 1_000_000, minim
 FAILOVER_SYNC_MAX_DEPTH = envint("FAILOVER_SYNC_MAX_DEPTH", 64, minimum=1)
 FAILOVER_SYNC_MAX_NAME_BYTES = envint("FAILOVER_SYNC_MAX_NAME_BYTES", 255, minimum=1)
 
-
 # E-mail for notifications: Django's own settings, from the environment.
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
@@ -323,14 +296,4 @@ FAILOVER_METRICS_ALLOWED_IPS = envnetworks("FAILOVER_METRICS_ALLOWED_IPS", "127.
 
 LOG_LEVEL = envchoice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 FAILOVER_LOG_FORMAT = envchoice("FAILOVER_LOG_FORMAT", "plain", ("plain", "json"))
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "json": {"()": "failover_site.log_format.JsonFormatter"},
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": FAILOVER_LOG_FORMAT}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"axes": {"level": "WARNING"}},
-}
+LOGGING = logging_config(LOG_LEVEL, FAILOVER_LOG_FORMAT)

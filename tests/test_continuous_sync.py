@@ -1,6 +1,7 @@
 """Continuous sync in process: the primary's numbered changes, the backup's
 queue (one running, one waiting), the lag, and the peer calls between them."""
 
+import time
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -221,10 +222,30 @@ def test_unchanged_is_answered_only_while_the_watch_is_alive(client, serving_pri
     version = changes.current_version()
     listed = _manifest(client, serving_primary, version)
     assert "files" in listed and listed["data_version"] == version
-    changes.watching()
+    changes.watching(time.time() + 60)
     assert _manifest(client, serving_primary, version) == {
         "version": listed["version"],
         "unchanged": True,
         "data_version": version,
     }
     assert "files" in _manifest(client, serving_primary, "someone:else:1")
+
+
+def test_unchanged_waits_for_the_watch_to_see_past_the_question(
+    client, serving_primary, monkeypatch
+):
+    # A write just before the question may not be numbered yet: the watch
+    # that has not read since must not let the primary say "unchanged".
+    monkeypatch.setattr(changes, "CATCH_UP_WAIT", 0.1)
+    version = changes.current_version()
+    changes.watching(time.time() - 1)
+    assert "files" in _manifest(client, serving_primary, version)
+
+
+def test_the_watch_is_waited_for_only_while_it_is_alive():
+    cache.delete(changes.WATCHING_KEY)
+    started = time.monotonic()
+    assert not changes.watched_since(time.time(), wait=5)
+    assert time.monotonic() - started < 1
+    changes.watching(time.time() + 0.3)
+    assert changes.watched_since(time.time(), wait=0)

@@ -7,6 +7,7 @@ import json
 import os
 import tarfile
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -267,6 +268,23 @@ class _WatchLimitReached(INotify):
         if str(path).endswith("too-many"):
             raise OSError(errno.ENOSPC, "No space left on device")
         return super().add_watch(path, mask)
+
+
+def test_the_watcher_says_it_has_seen_a_write_only_once_the_write_is_numbered(tmp_path):
+    root = tmp_path / "watched"
+    numbered, seen_until = [], []
+    watcher = DataWatcher(lambda: root, numbered.append, alive=seen_until.append)
+    thread = threading.Thread(target=watcher.run, daemon=True)
+    thread.start()
+    try:
+        _wait(lambda: seen_until, "the first read")
+        (root / "new.txt").write_text("written")
+        written = time.time()
+        _wait(lambda: seen_until[-1] >= written, "a read begun after the write")
+        assert DataChange.Source.FILES in numbered
+    finally:
+        watcher.stop.set()
+        thread.join(5)
 
 
 def test_folders_the_kernel_will_not_watch_make_the_data_count_as_changed(tmp_path, monkeypatch):

@@ -280,10 +280,28 @@ def test_an_unchanged_version_is_one_round_trip_and_touches_nothing(store):
     first = sync(store, primary)
     assert first.data_version == "site:1:7" and first.copy_changed
     primary.files["a.txt"] = b"changed behind the version's back"
-    again = sync(store, primary, run_id=2, known_version="site:1:7")
+    again = sync(store, primary, run_id=2, known_version="site:1:7", check_copy=False)
     assert not again.copy_changed and again.data_version == "site:1:7"
     assert primary.manifests_listed == 1
     assert tree(store.current()) == {"a.txt": b"alpha"}
+
+
+def test_an_unchanged_version_with_a_copy_changed_here_lists_everything_and_mends_it(store):
+    primary = FakePrimary({"a.txt": b"alpha"})
+    primary.data_version = "site:1:7"
+    sync(store, primary)
+    (store.current() / "a.txt").write_bytes(b"written on the backup")
+    again = sync(store, primary, run_id=2, known_version="site:1:7", check_copy=True)
+    assert again.copy_changed and primary.manifests_listed == 2
+    assert tree(store.current()) == {"a.txt": b"alpha"}
+
+
+def test_an_unchanged_version_with_the_copy_as_synced_is_still_one_round_trip(store):
+    primary = FakePrimary({"a.txt": b"alpha"})
+    primary.data_version = "site:1:7"
+    sync(store, primary)
+    again = sync(store, primary, run_id=2, known_version="site:1:7", check_copy=True)
+    assert not again.copy_changed and primary.manifests_listed == 1
 
 
 def test_the_hook_sees_the_current_data_before_it_is_replaced(store):

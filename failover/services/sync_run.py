@@ -23,6 +23,7 @@ from failover.sync.throttle import Throttle
 
 log = logging.getLogger(__name__)
 
+TRUSTING_THE_WATCH = (SyncRun.Trigger.CONTINUOUS, SyncRun.Trigger.MANUAL, SyncRun.Trigger.PEER)
 STALE_RUNNING = 120  # seconds without progress before a running sync is presumed dead
 STALE_QUEUED = 600
 KEEP_CONTINUOUS_RUNS = 500
@@ -79,6 +80,7 @@ def execute(run_id: int) -> str:
 def _execute(run: SyncRun) -> str:
     site = SiteState.load()
     quiet = run.trigger == SyncRun.Trigger.CONTINUOUS
+    trusts_watch = run.trigger in TRUSTING_THE_WATCH
     if not quiet:
         StatusEvent.record(
             EventKind.SYNC_STARTED,
@@ -98,10 +100,12 @@ def _execute(run: SyncRun) -> str:
             report_progress=_Progress(run.pk),
             parallel=settings.FAILOVER_SYNC_PARALLEL,
             last_database_digest=previous.database_digest if previous else "",
-            # Only continuous syncs trust the primary's watch: one follows
-            # every change it records, whereas a Sync now may come within the
-            # watch's debounce of a write. The others list everything.
-            known_version=previous.data_version if previous and quiet else "",
+            # Continuous syncs and Sync now trust the primary's watch (one
+            # round trip when nothing changed; a Sync now also checks the
+            # copy here is whole). The interval sync, the safety net, and a
+            # swap's sync list everything.
+            known_version=previous.data_version if previous and trusts_watch else "",
+            check_copy=not quiet,
             before_replacing=diverged.keep_if_lost,
             limits=Limits(
                 entries=settings.FAILOVER_SYNC_MAX_ENTRIES,

@@ -7,6 +7,8 @@ makes a version from another time this site was primary (or from the other
 site) never match.
 """
 
+import time
+
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max, Min
@@ -14,19 +16,34 @@ from django.utils import timezone
 
 from failover.models import DataChange, Delivery, PeerStatus, SiteState
 
-# The watcher says it is watching at least this often; the primary answers
-# "unchanged" only while it does (a dead worker's watch sees nothing).
-WATCHING_KEY = "failover:data-watcher-alive"
+# After each of its reads the watcher says how far it has seen: every change
+# made before that read began is numbered. Gone when the watch stops (a dead
+# worker's watch sees nothing).
+WATCHING_KEY = "failover:data-watcher-seen-until"
 WATCHING_TTL = 2
+# How long the primary waits for its watch to see past a question before it
+# lists everything instead: a read and its debounce (sync/watcher.py).
+CATCH_UP_WAIT = 1.0
 
 
-def watching() -> None:
-    """The data directory's watch is alive (the watcher, each poll)."""
-    cache.set(WATCHING_KEY, 1, timeout=WATCHING_TTL)
+def watching(seen_until: float) -> None:
+    """Every change made before ``seen_until`` (a time.time()) is numbered
+    (the watcher, after each read)."""
+    cache.set(WATCHING_KEY, seen_until, timeout=WATCHING_TTL)
 
 
-def watched() -> bool:
-    return cache.get(WATCHING_KEY) is not None
+def watched_since(moment: float, wait: float | None = None) -> bool:
+    """Whether every change made before ``moment`` is numbered, waiting up to
+    ``wait`` seconds for the watch to get there: a write just before a Sync
+    now must not be answered "unchanged"."""
+    deadline = time.monotonic() + (CATCH_UP_WAIT if wait is None else wait)
+    while True:
+        seen = cache.get(WATCHING_KEY)
+        if seen is not None and seen >= moment:
+            return True
+        if seen is None or time.monotonic() >= deadline:
+            return False
+        time.sleep(0.01)
 
 
 def record(source: str) -> int:

@@ -38,6 +38,11 @@ def _same_tree(entries: list[dict], previous: dict[str, dict]) -> bool:
     )
 
 
+def _data_version(manifest: dict) -> str:
+    version = manifest.get("data_version")
+    return version if isinstance(version, str) else ""
+
+
 def _metadata(entry: dict) -> tuple:
     return entry["mtime_ns"], entry.get("mode")
 
@@ -55,11 +60,14 @@ class Sync:
         last_database_digest: str = "",
         limits: Limits = DEFAULT_LIMITS,
         known_version: str = "",
+        check_copy: bool = True,
         before_replacing=None,
     ):
         """``known_version``: the primary's data version this copy holds, for
-        a one-round-trip "unchanged" answer. ``before_replacing(entries,
-        rows)``: called before anything of the current data is replaced."""
+        a one-round-trip "unchanged" answer; with ``check_copy`` that answer
+        also needs the copy here to be as it was synced (else the sync lists
+        everything and mends it). ``before_replacing(entries, rows)``: called
+        before anything of the current data is replaced."""
         self.source = source
         self.store = store
         self.run_id = run_id
@@ -69,6 +77,7 @@ class Sync:
         self.last_database_digest = last_database_digest
         self.limits = limits
         self.known_version = known_version
+        self.check_copy = check_copy
         self.before_replacing = before_replacing or (lambda entries, rows: None)
         self.counters = Counters()
         self.stop = threading.Event()
@@ -77,14 +86,15 @@ class Sync:
         # The limit holds over the whole sync, listing and linking included.
         self.throttle.start()
         try:
-            manifest = self._manifest()
-            data_version = manifest.get("data_version")
-            data_version = data_version if isinstance(data_version, str) else ""
-            if manifest.get("unchanged") is True and data_version == self.known_version:
-                self.report_progress(self.counters)
-                return SyncResult(
-                    self.counters, False, None, self.last_database_digest, data_version
-                )
+            manifest = self._manifest(self.known_version)
+            if manifest.get("unchanged") is True and _data_version(manifest) == self.known_version:
+                if not self.check_copy or self._copy_intact():
+                    self.report_progress(self.counters)
+                    return SyncResult(
+                        self.counters, False, None, self.last_database_digest, self.known_version
+                    )
+                manifest = self._manifest("")  # the copy here changed: mend it
+            data_version = _data_version(manifest)
             entries = self._entries(manifest)
             rows = self.source.database()
         except SourceError as e:
@@ -128,8 +138,8 @@ class Sync:
         self.report_progress(self.counters)
         return SyncResult(self.counters, changed, applied, digest, data_version)
 
-    def _manifest(self) -> dict:
-        manifest = self.source.manifest(self.known_version)
+    def _manifest(self, known_version: str) -> dict:
+        manifest = self.source.manifest(known_version)
         if not isinstance(manifest, dict):
             raise SyncFailed("the primary's manifest is not a JSON object")
         mismatch = version_mismatch(__version__, manifest.get("version"), "the primary")
@@ -142,6 +152,13 @@ class Sync:
             return check_manifest(manifest.get("files"), self.limits)
         except ManifestError as e:
             raise SyncFailed(f"refused the primary's manifest: {e}") from None
+
+    def _copy_intact(self) -> bool:
+        try:
+            previous = self.store.current_manifest()
+        except OSError:
+            return False
+        return bool(previous) and self._intact(previous)
 
     def _intact(self, previous: dict[str, dict]) -> bool:
         """The current copy still holds what its manifest says (a site that was

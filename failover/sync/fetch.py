@@ -96,7 +96,7 @@ class Fetcher:
         try:
             self._partial_size(first)  # drops a partial file longer than declared
             part = self._partial(first)
-            digest = hashing.new()
+            digest = hashing.new(first["size"])
             delta.build(self, first, bases, part, digest)
             self._verify(first, part, part.stat().st_size, digest)
             self._place(staging, group, part)
@@ -128,7 +128,7 @@ class Fetcher:
     def _receive(self, entry: dict, have: int, chunks) -> Path:
         """Append ``chunks`` to the file's partial copy and verify it whole."""
         part = self._partial(entry)
-        digest = hashing.new()
+        digest = hashing.new(entry["size"])
         if have:
             with open(part, "rb") as f:
                 while chunk := f.read(CHUNK):

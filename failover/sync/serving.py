@@ -2,6 +2,7 @@
 
 import json
 import re
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -37,11 +38,12 @@ def manifest(request):
     if refused:
         return refused
     site = request.peer.local
+    known = request.GET.get("known")
+    if known and changes.watched_since(time.time()) and known == changes.current_version(site):
+        return JsonResponse({"version": __version__, "unchanged": True, "data_version": known})
     # Read before listing: a change made while listing gets a later number,
     # so the backup comes back for it.
     version = changes.current_version(site)
-    if request.GET.get("known") == version and changes.watched():
-        return JsonResponse({"version": __version__, "unchanged": True, "data_version": version})
     entries = build_manifest(data_root())
     baseline.remember_served(changes.parse_version(version, site), entries)
     return JsonResponse({"version": __version__, "data_version": version, "files": entries})

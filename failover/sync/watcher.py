@@ -37,7 +37,9 @@ MASK = (
 # A burst of writes (a file written in several calls, a folder unpacked)
 # makes one change, not hundreds.
 DEBOUNCE_MS = 100
-POLL_MS = 500
+# Each read says how far the watch has seen (``alive``): a Sync now waits for
+# the read after it, so reads do not wait long.
+POLL_MS = 100
 # Folders the kernel would not watch (fs.inotify.max_user_watches reached):
 # changes there go unseen, so the data counts as changed this often.
 UNWATCHED_RESCAN_SECONDS = 10
@@ -52,8 +54,8 @@ class DataWatcher:
         alive: Callable[[], object] = lambda: None,
     ):
         """``root``: where the data directory is now (it is repointed on a
-        backup after each sync). ``alive()``: called at least every poll
-        while every change is seen."""
+        backup after each sync). ``alive(seen_until)``: called after every
+        read while every change is seen, with the time the read began."""
         self.root = root
         self.on_change = on_change
         self.inotify = inotify
@@ -75,27 +77,36 @@ class DataWatcher:
             self.on_change(DataChange.Source.RESCAN)
             rescanned = time.monotonic()
             while not self.stop.is_set():
+                began = time.time()
                 events = inotify.read(timeout=POLL_MS, read_delay=DEBOUNCE_MS)
                 if self.root() != root:
                     return
                 if not complete and time.monotonic() - rescanned >= UNWATCHED_RESCAN_SECONDS:
                     self.on_change(DataChange.Source.RESCAN)
                     rescanned = time.monotonic()
-                if complete:
-                    self.alive()
-                if not events:
-                    continue
                 if any(event.mask & flags.Q_OVERFLOW for event in events):
                     log.warning("the data directory watch overflowed: the next sync lists all")
                     return
-                for event in events:
-                    if event.mask & flags.ISDIR and event.mask & (flags.CREATE | flags.MOVED_TO):
-                        parent = folders.get(event.wd)
-                        if parent is not None:
-                            added, all_watched = _watch_tree(inotify, parent / event.name)
-                            folders.update(added)
-                            complete = complete and all_watched
-                self.on_change(DataChange.Source.FILES)
+                if events:
+                    complete = self._follow_new_folders(inotify, folders, events) and complete
+                    self.on_change(DataChange.Source.FILES)
+                if complete:
+                    # The kernel queued every change made before the read
+                    # began, and it is numbered now.
+                    self.alive(began)
+
+    @staticmethod
+    def _follow_new_folders(inotify, folders: dict[int, Path], events) -> bool:
+        """Watch folders created or moved in; False if one could not be."""
+        complete = True
+        for event in events:
+            if event.mask & flags.ISDIR and event.mask & (flags.CREATE | flags.MOVED_TO):
+                parent = folders.get(event.wd)
+                if parent is not None:
+                    added, all_watched = _watch_tree(inotify, parent / event.name)
+                    folders.update(added)
+                    complete = complete and all_watched
+        return complete
 
 
 def _watch_tree(inotify: INotify, top: Path) -> tuple[dict[int, Path], bool]:
