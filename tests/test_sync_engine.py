@@ -286,6 +286,37 @@ def test_an_unchanged_version_is_one_round_trip_and_touches_nothing(store):
     assert tree(store.current()) == {"a.txt": b"alpha"}
 
 
+def test_files_of_the_same_content_keep_their_own_times_and_the_next_sync_moves_nothing(store):
+    same = b"the same content"
+    extra = [
+        {**entry("a.txt", same), "mtime_ns": 1_600_000_000_000_000_000},
+        {**entry("b.txt", same), "mtime_ns": 1_650_000_000_000_000_000, "mode": 0o600},
+        {**entry("c.txt", same), "mtime_ns": 1_650_000_000_000_000_000, "mode": 0o600},
+    ]
+    primary = FakePrimary({}, extra=extra)
+    primary.files = dict.fromkeys(("a.txt", "b.txt", "c.txt"), same)
+    first = sync(store, primary)
+    assert first.counters.files_fetched == 3 and sum(primary.served.values()) == len(same)
+    stats = {p: (store.data_dir / p).stat() for p in ("a.txt", "b.txt", "c.txt")}
+    assert stats["a.txt"].st_mtime_ns == 1_600_000_000_000_000_000
+    assert stats["b.txt"].st_mtime_ns == stats["c.txt"].st_mtime_ns == 1_650_000_000_000_000_000
+    assert stats["a.txt"].st_ino != stats["b.txt"].st_ino  # not one inode: they differ
+    assert stats["b.txt"].st_ino == stats["c.txt"].st_ino  # alike: one will do
+    assert (stats["a.txt"].st_mode & 0o777, stats["b.txt"].st_mode & 0o777) == (0o644, 0o600)
+
+    again = sync(store, primary, run_id=2)
+    assert not again.copy_changed and again.counters.files_fetched == 0
+
+
+def test_an_unchanged_answer_counts_the_files_held(store):
+    primary = FakePrimary({"a.txt": b"alpha", "b.txt": b"beta!"})
+    primary.data_version = "site:1:7"
+    sync(store, primary)
+    again = sync(store, primary, run_id=2, known_version="site:1:7", check_copy=True)
+    assert (again.counters.files_total, again.counters.bytes_total) == (2, 10)
+    assert (again.counters.files_done, again.counters.files_fetched) == (2, 0)
+
+
 def test_an_unchanged_version_with_a_copy_changed_here_lists_everything_and_mends_it(store):
     primary = FakePrimary({"a.txt": b"alpha"})
     primary.data_version = "site:1:7"

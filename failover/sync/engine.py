@@ -15,7 +15,7 @@ from failover import __version__
 from failover.domain.versions import version_mismatch
 from failover.sync import database
 from failover.sync.delta import Bases
-from failover.sync.fetch import Fetcher
+from failover.sync.fetch import Fetcher, link_or_copy
 from failover.sync.outcome import Counters, SyncFailed, SyncResult, disk_error
 from failover.sync.paths import DEFAULT_LIMITS, Limits, ManifestError, check_manifest
 from failover.sync.source import SourceError
@@ -38,13 +38,13 @@ def _same_tree(entries: list[dict], previous: dict[str, dict]) -> bool:
     )
 
 
+def _content_and_metadata(entry: dict) -> tuple:
+    return entry["digest"], entry["mtime_ns"], entry.get("mode")
+
+
 def _data_version(manifest: dict) -> str:
     version = manifest.get("data_version")
     return version if isinstance(version, str) else ""
-
-
-def _metadata(entry: dict) -> tuple:
-    return entry["mtime_ns"], entry.get("mode")
 
 
 class Sync:
@@ -88,7 +88,10 @@ class Sync:
         try:
             manifest = self._manifest(self.known_version)
             if manifest.get("unchanged") is True and _data_version(manifest) == self.known_version:
-                if not self.check_copy or self._copy_intact():
+                held = self._copy_as_synced() if self.check_copy else {}
+                if held is not None:
+                    self._count(held.values())
+                    self._all_held()
                     self.report_progress(self.counters)
                     return SyncResult(
                         self.counters, False, None, self.last_database_digest, self.known_version
@@ -99,9 +102,7 @@ class Sync:
             rows = self.source.database()
         except SourceError as e:
             raise SyncFailed(str(e)) from None
-        files = [e for e in entries if e["type"] == "file"]
-        self.counters.files_total = len(files)
-        self.counters.bytes_total = sum(e["size"] for e in files)
+        self._count(entries)
         try:
             previous = self.store.current_manifest()
         except OSError as e:
@@ -112,7 +113,7 @@ class Sync:
         if changed:
             staging = self._build(entries, previous)
         else:
-            self.counters.add(files=len(files), done=self.counters.bytes_total)
+            self._all_held()
         if changed or digest != self.last_database_digest:
             try:
                 self.before_replacing(entries, rows)
@@ -153,12 +154,23 @@ class Sync:
         except ManifestError as e:
             raise SyncFailed(f"refused the primary's manifest: {e}") from None
 
-    def _copy_intact(self) -> bool:
+    def _count(self, entries) -> None:
+        """The files among ``entries`` are the sync's totals."""
+        files = [e for e in entries if e["type"] == "file"]
+        self.counters.files_total = len(files)
+        self.counters.bytes_total = sum(e["size"] for e in files)
+
+    def _all_held(self) -> None:
+        """Every file is already here: all done, nothing fetched."""
+        self.counters.add(files=self.counters.files_total, done=self.counters.bytes_total)
+
+    def _copy_as_synced(self) -> dict[str, dict] | None:
+        """The current copy's manifest if the copy still holds it, else None."""
         try:
             previous = self.store.current_manifest()
         except OSError:
-            return False
-        return bool(previous) and self._intact(previous)
+            return None
+        return previous if previous and self._intact(previous) else None
 
     def _intact(self, previous: dict[str, dict]) -> bool:
         """The current copy still holds what its manifest says (a site that was
@@ -193,10 +205,13 @@ class Sync:
 
     def _fill(self, staging: Path, entries: list[dict], previous: dict[str, dict]) -> None:
         current = self.store.current()
-        reusable = {}
+        # Contents the current copy holds: by digest, time and mode (a hard
+        # link will do), and by digest alone (a local copy will).
+        alike_held, held = {}, {}
         for entry in previous.values():
-            if entry["type"] == "file" and self._unchanged(current, entry):
-                reusable.setdefault(entry["digest"], entry)
+            if entry["type"] == "file" and entry["digest"] and self._unchanged(current, entry):
+                alike_held.setdefault(_content_and_metadata(entry), entry)
+                held.setdefault(entry["digest"], entry)
         wanted: dict[str, list[dict]] = {}
         # Files whose time or mode must be set: fetched ones, and reused ones
         # the primary touched or chmod-ed without changing their content.
@@ -210,18 +225,18 @@ class Sync:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 if entry["type"] == "link":
                     os.symlink(entry["target"], target)
-                elif entry["digest"] in reusable:
-                    source = reusable[entry["digest"]]
-                    # Unchanged: a hard link to the current copy's file, not a copy.
-                    os.link(current / source["path"], target)
-                    self.counters.add(files=1, done=entry["size"])
-                    if _metadata(source) != _metadata(entry):
+                elif entry["digest"] in held:
+                    source = alike_held.get(_content_and_metadata(entry), held[entry["digest"]])
+                    # Unchanged: a hard link to the current copy's file, or a
+                    # local copy of it; nothing from the primary.
+                    if link_or_copy(current / source["path"], source, target, entry):
                         to_stamp.append(entry)
+                    self.counters.add(files=1, done=entry["size"])
                 else:
                     wanted.setdefault(entry["digest"], []).append(entry)
                     to_stamp.append(entry)
         except OSError as e:
-            raise disk_error(e, "linking unchanged files") from None
+            raise disk_error(e, "reusing unchanged files") from None
         bases = Bases(current, previous, entries)
         Fetcher(self, self.store.partial, bases).fetch_all(staging, wanted)
         try:

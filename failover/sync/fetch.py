@@ -4,6 +4,7 @@ other large files alone (resumable with HTTP Range), small ones in batches;
 every file verified against its digest before it is placed in the new copy."""
 
 import os
+import shutil
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
 
@@ -109,8 +110,12 @@ class Fetcher:
         """Move a verified file into the new copy, under each of its paths."""
         first = group[0]
         os.replace(part, staging / first["path"])
+        placed = {_metadata(first): first}  # one file per time and mode
         for other in group[1:]:
-            os.link(staging / first["path"], staging / other["path"])
+            source = placed.setdefault(_metadata(other), other)
+            if source is other:
+                source = first
+            link_or_copy(staging / source["path"], source, staging / other["path"], other)
         self.counters.add(files=len(group), done=first["size"] * len(group), fetched=len(group))
 
     def _partial(self, entry: dict) -> Path:
@@ -158,6 +163,23 @@ class Fetcher:
                 f"{entry['path']} does not match the primary's manifest "
                 f"(size or {hashing.NAME} digest differs); the previous copy is kept"
             )
+
+
+def _metadata(entry: dict) -> tuple:
+    """Time and mode: only files alike in both may be one inode."""
+    return entry["mtime_ns"], entry.get("mode")
+
+
+def link_or_copy(source: Path, source_entry: dict, target: Path, entry: dict) -> bool:
+    """Put the content of ``source`` at ``target``: a hard link when the two
+    entries are alike, else a copy of its own (hard links share one time and
+    mode, and each file keeps the primary's). True if it copied: the copy's
+    time and mode are still to be set."""
+    if _metadata(source_entry) == _metadata(entry):
+        os.link(source, target)
+        return False
+    shutil.copyfile(source, target)
+    return True
 
 
 def _jobs(wanted: dict[str, list[dict]]) -> list[list[list[dict]]]:

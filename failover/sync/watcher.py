@@ -39,7 +39,7 @@ MASK = (
 DEBOUNCE_MS = 100
 # Each read says how far the watch has seen (``alive``): a Sync now waits for
 # the read after it, so reads do not wait long.
-POLL_MS = 100
+POLL_MS = 50
 # Folders the kernel would not watch (fs.inotify.max_user_watches reached):
 # changes there go unseen, so the data counts as changed this often.
 UNWATCHED_RESCAN_SECONDS = 10
@@ -91,9 +91,10 @@ class DataWatcher:
                     complete = self._follow_new_folders(inotify, folders, events) and complete
                     self.on_change(DataChange.Source.FILES)
                 if complete:
-                    # The kernel queued every change made before the read
-                    # began, and it is numbered now.
-                    self.alive(began)
+                    # Every change the kernel queued before the read began is
+                    # numbered now; a read that found none looked until its
+                    # timeout ran out.
+                    self.alive(began if events else began + POLL_MS / 1000)
 
     @staticmethod
     def _follow_new_folders(inotify, folders: dict[int, Path], events) -> bool:
