@@ -49,6 +49,7 @@ if answers(6379):
 from bench.sync_tools import Rsync, peak_memory_during  # noqa: E402
 from bench.sync_wire import delta_and_compression  # noqa: E402
 from tests.fixtures.trees import write_file  # noqa: E402
+from tests.fixtures.waiting import wait_for  # noqa: E402
 from tests.harness import backends  # noqa: E402
 from tests.harness.cluster import Cluster  # noqa: E402
 
@@ -159,9 +160,11 @@ def main() -> int:
             path.write_bytes(b"x" * (100 + i % 900))
         _sync(backup)
         again = _sync(backup)
-        # Without its watch (the worker that holds it stopped) the primary
-        # lists everything, as for the interval sync, the safety net.
+        # Without its watch (the worker that holds it stopped a while ago,
+        # as its health says) the primary lists everything, as for the
+        # interval sync, the safety net.
         primary.kill(["worker"])
+        wait_for(lambda: "no Celery worker" in str(primary.health()[1]), 30, 0.5, "worker gone")
         listed = _sync(backup)
         primary.restart(["worker"])
         rsync.pull("", work / "rsync-all")
